@@ -1,0 +1,205 @@
+"""The editors' admin: one change page per explainer, its history, compare, revert, publish.
+
+django-reversion's own revision and recover views revert on a POST with only the change
+permission; they are not routed here. History, revision view, compare and revert are the
+project's own views (admin_history.py) on top of the project's revert function.
+"""
+
+from __future__ import annotations
+
+from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
+from django.contrib import admin
+from django.db import models
+from django.db.models import F, Q
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
+
+from . import admin_history
+from .forms import (
+    ExplainerForm,
+    InlineRowForm,
+    QuestionFormSet,
+    SortedInlineFormSet,
+    make_room,
+)
+from .models import Explainer, Question, RelatedLink, Source
+from .publishing import PUBLISH_PERMISSION
+from .revisions import record_revision
+
+# Values that must stay unique per explainer and may be swapped between rows in a save.
+UNIQUE_PER_EXPLAINER = {
+    Question: ("position", "anchor"),
+    Source: ("position", "key"),
+    RelatedLink: ("position",),
+}
+
+
+class QuestionInline(SortableStackedInline):
+    model = Question
+    form = InlineRowForm
+    formset = QuestionFormSet
+    fields = ("question", "anchor", "answer", "extra_cites", "key")
+    readonly_fields = ("key",)
+    extra = 0
+
+
+class SourceInline(SortableTabularInline):
+    model = Source
+    form = InlineRowForm
+    formset = SortedInlineFormSet
+    fields = ("key", "label", "publisher", "url", "date", "kind")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    extra = 0
+
+
+class RelatedLinkInline(SortableTabularInline):
+    model = RelatedLink
+    fk_name = "explainer"
+    form = InlineRowForm
+    formset = SortedInlineFormSet
+    fields = ("target",)
+    autocomplete_fields = ("target",)
+    extra = 0
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("Status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Entwurf")),
+            ("published", _("veröffentlicht")),
+            ("unpublished_changes", _("unveröffentlichte Änderungen")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "draft":
+            return queryset.filter(latest_number__isnull=True)
+        if self.value() == "published":
+            return queryset.filter(latest_number__isnull=False)
+        if self.value() == "unpublished_changes":
+            return queryset.filter(latest_number__isnull=False).filter(
+                ~Q(content_hash=F("latest_content_hash"))
+            )
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("Prüfung")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("überfällig"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue()
+        return queryset
+
+
+@admin.register(Explainer)
+class ExplainerAdmin(SortableAdminBase, VersionAdmin):
+    form = ExplainerForm
+    inlines = [QuestionInline, SourceInline, RelatedLinkInline]
+    list_display = ("headline", "status", "last_publication", "updated_at", "review_status")
+    list_filter = (StatusFilter, OverdueFilter)
+    search_fields = ("headline", "questions__question")
+    change_list_template = "admin/change_list.html"
+    object_history_template = "admin/explainers/explainer/history.html"
+    change_form_template = "admin/explainers/explainer/change_form.html"
+
+    class Media:
+        css = {"all": ["explainers/admin.css"]}
+
+    fieldsets = (
+        (None, {"fields": ("headline", "slug", "kicker", "teaser", "intro", "language", "byline")}),
+        (
+            _("Aufmacherbild"),
+            {"fields": ("image", "image_alt", "image_caption", "image_credit")},
+        ),
+        (_("Planung"), {"fields": ("review_by",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_latest_publication()
+
+    @admin.display(description=_("Status"))
+    def status(self, obj):
+        if obj.latest_number is None:
+            return _("Entwurf")
+        if obj.content_hash != obj.latest_content_hash:
+            return _("unveröffentlichte Änderungen")
+        return _("veröffentlicht")
+
+    @admin.display(description=_("Letzte Veröffentlichung"), ordering="latest_number")
+    def last_publication(self, obj):
+        if obj.latest_number is None:
+            return "–"
+        published = timezone.localtime(obj.latest_published_at)
+        return f"v{obj.latest_number}, {published:%d.%m.%Y %H:%M}"
+
+    @admin.display(description=_("Prüfen bis"), ordering="review_by")
+    def review_status(self, obj):
+        if obj.review_by is None:
+            return "–"
+        if obj.review_by < timezone.localdate():
+            return format_html(
+                '<strong class="overdue">{} ({})</strong>',
+                obj.review_by.strftime("%d.%m.%Y"),
+                _("überfällig"),
+            )
+        return obj.review_by.strftime("%d.%m.%Y")
+
+    def save_formset(self, request, form, formset, change):
+        make_room(formset, UNIQUE_PER_EXPLAINER[formset.model])
+        formset.save()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record_revision(form.instance, user=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published():
+            return False  # publications are permanent, so is what they belong to
+        return super().has_delete_permission(request, obj)
+
+    def can_publish(self, request) -> bool:
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_publish": self.can_publish(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        # Not VersionAdmin.get_urls: its revision and recover views revert with only the
+        # change permission, outside the project's revert function.
+        urls = admin.ModelAdmin.get_urls(self)
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        views = admin_history.HistoryViews(self)
+        own = [
+            path(
+                "<path:object_id>/history/revision/<int:revision_id>/",
+                wrap(views.revision_view),
+                name=f"{prefix}_revision",
+            ),
+            path(
+                "<path:object_id>/history/revision/<int:revision_id>/revert/",
+                wrap(views.revert_view),
+                name=f"{prefix}_revert",
+            ),
+            path(
+                "<path:object_id>/history/compare/",
+                wrap(views.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            path("<path:object_id>/publish/", wrap(views.publish_view), name=f"{prefix}_publish"),
+        ]
+        return own + urls
+
+    def history_view(self, request, object_id, extra_context=None):
+        return admin_history.HistoryViews(self).history_view(request, object_id, extra_context)

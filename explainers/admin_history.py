@@ -1,0 +1,218 @@
+"""The desk's history screens in the admin: history, one revision, compare, revert, publish.
+
+Thin views over the domain (builders, diffing, revisions, publishing); every rule about
+who may do what and what a revert or a publication means lives there or in the admin's
+permission methods.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .builders import document_from_explainer, document_from_revision
+from .diffing import diff_documents
+from .models import Explainer, Publication
+from .publishing import PublishRefused, publish
+from .rendering import render_document_answers, render_markdown, source_numbers
+from .revisions import RevertRefused, revert_to_revision, revisions_of
+
+HISTORY_PAGE_SIZE = 50
+
+
+class PublishForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Art der Änderung"),
+        choices=[(k.value, k.label) for k in Publication.Kind if k != Publication.Kind.FIRST],
+        initial=Publication.Kind.UPDATE,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Hinweis für Leser"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Pflicht außer bei der Erstveröffentlichung und bei kleinen Korrekturen."
+        ),
+    )
+    internal_note = forms.CharField(
+        label=gettext_lazy("Interne Notiz"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class HistoryViews:
+    def __init__(self, model_admin):
+        self.admin = model_admin
+
+    # helpers
+
+    def _explainer(self, request, object_id) -> Explainer:
+        explainer = get_object_or_404(Explainer, pk=unquote(object_id))
+        if not self.admin.has_view_or_change_permission(request, explainer):
+            raise PermissionDenied
+        return explainer
+
+    def _revision(self, explainer, revision_id):
+        revision = revisions_of(explainer).filter(pk=revision_id).select_related("user").first()
+        if revision is None:
+            raise Http404(_("Diese Revision gehört nicht zu diesem Erklärstück."))
+        return revision
+
+    def _render(self, request, template, explainer, title, **context):
+        opts = self.admin.model._meta
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin.admin_site.each_context(request),
+                "opts": opts,
+                "app_label": opts.app_label,
+                "original": explainer,
+                "object": explainer,
+                "title": title,
+                "history_url": reverse("admin:explainers_explainer_history", args=[explainer.pk]),
+                **context,
+            },
+        )
+
+    def can_revert(self, request, explainer) -> bool:
+        if not self.admin.has_change_permission(request, explainer):
+            return False
+        return not explainer.is_published() or self.admin.can_publish(request)
+
+    # views
+
+    def history_view(self, request, object_id, extra_context=None):
+        explainer = self._explainer(request, object_id)
+        revisions = revisions_of(explainer).select_related("user")
+        page = Paginator(revisions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        published = dict(
+            explainer.publications.filter(revision__isnull=False).values_list(
+                "revision_id", "number"
+            )
+        )
+        rows = [
+            {"revision": revision, "publication": published.get(revision.pk)}
+            for revision in page.object_list
+        ]
+        return self._render(
+            request,
+            "admin/explainers/explainer/history.html",
+            explainer,
+            _("Versionsgeschichte: %(headline)s") % {"headline": explainer.headline},
+            page=page,
+            rows=rows,
+            **(extra_context or {}),
+        )
+
+    def revision_view(self, request, object_id, revision_id):
+        explainer = self._explainer(request, object_id)
+        revision = self._revision(explainer, revision_id)
+        document = document_from_revision(revision)
+        return self._render(
+            request,
+            "admin/explainers/explainer/revision.html",
+            explainer,
+            _("Revision %(id)s: %(headline)s")
+            % {"id": revision.pk, "headline": document["headline"]},
+            revision=revision,
+            document=present(document),
+            can_revert=self.can_revert(request, explainer),
+        )
+
+    def compare_view(self, request, object_id):
+        explainer = self._explainer(request, object_id)
+        try:
+            ids = sorted({int(request.GET["a"]), int(request.GET["b"])})
+        except (KeyError, ValueError):
+            messages.error(request, _("Bitte zwei Revisionen zum Vergleich auswählen."))
+            return redirect("admin:explainers_explainer_history", explainer.pk)
+        if len(ids) != 2:
+            messages.error(request, _("Bitte zwei verschiedene Revisionen auswählen."))
+            return redirect("admin:explainers_explainer_history", explainer.pk)
+        older, newer = (self._revision(explainer, i) for i in ids)
+        diff = diff_documents(document_from_revision(older), document_from_revision(newer))
+        return self._render(
+            request,
+            "admin/explainers/explainer/compare.html",
+            explainer,
+            _("Vergleich: Revision %(a)s mit %(b)s") % {"a": older.pk, "b": newer.pk},
+            older=older,
+            newer=newer,
+            diff=diff,
+        )
+
+    def revert_view(self, request, object_id, revision_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        explainer = self._explainer(request, object_id)
+        if not self.can_revert(request, explainer):
+            raise PermissionDenied
+        revision = self._revision(explainer, revision_id)
+        try:
+            reverted = revert_to_revision(explainer, revision, user=request.user)
+        except RevertRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("admin:explainers_explainer_revision", explainer.pk, revision.pk)
+        message = _("Auf Revision %(id)s zurückgesetzt.") % {"id": revision.pk}
+        self.admin.log_change(request, reverted, message)
+        note = _("Leser sehen das erst nach der nächsten Veröffentlichung.")
+        messages.success(request, f"{message} {note}" if reverted.is_published() else message)
+        return redirect("admin:explainers_explainer_change", explainer.pk)
+
+    def publish_view(self, request, object_id):
+        explainer = self._explainer(request, object_id)
+        if not self.admin.can_publish(request):
+            raise PermissionDenied
+        latest = explainer.latest_publication()
+        form = PublishForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                publication = publish(explainer, user=request.user, **form.cleaned_data)
+            except PublishRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                self.admin.log_change(
+                    request, explainer, _("Veröffentlicht als v%(n)s") % {"n": publication.number}
+                )
+                messages.success(
+                    request,
+                    _("Veröffentlicht als Fassung v%(n)s (%(kind)s).")
+                    % {"n": publication.number, "kind": publication.get_kind_display()},
+                )
+                return redirect("admin:explainers_explainer_change", explainer.pk)
+        working_copy = document_from_explainer(explainer)
+        diff = diff_documents(latest.document, working_copy) if latest else None
+        return self._render(
+            request,
+            "admin/explainers/explainer/publish.html",
+            explainer,
+            _("Veröffentlichen: %(headline)s") % {"headline": explainer.headline},
+            form=form,
+            latest=latest,
+            diff=diff,
+            document=present(working_copy),
+        )
+
+
+def present(document: dict) -> dict:
+    """The document with rendered answers and numbered sources, for read-only display."""
+    answers = render_document_answers(document)
+    numbers = source_numbers(document)
+    return {
+        **document,
+        "teaser_html": render_markdown(document["teaser"]),
+        "intro_html": render_markdown(document["intro"]),
+        "questions": [{**q, "answer_html": answers[q["key"]]} for q in document["questions"]],
+        "sources": [{**s, "number": numbers[s["key"]]} for s in document["sources"]],
+    }

@@ -1,0 +1,300 @@
+"""What changed between two documents (two revisions, or two publications).
+
+Pure: two documents in, plain JSON-serialisable data out. Questions and sources are matched
+by their stable ``key``, never by position or wording. The diff is shown to readers and to
+the desk; ``summarize`` gives the small version stored on a publication.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from html import escape
+from typing import Any
+
+from explainers.documents import normalize_document
+
+FIELDS = ("headline", "kicker", "teaser", "intro", "slug", "language", "image", "related")
+TEXT_FIELDS = ("headline", "kicker", "teaser", "intro")
+SOURCE_FIELDS = ("label", "publisher", "url", "date", "kind")
+EQUAL, INSERT, DELETE = "equal", "insert", "delete"
+
+# Words (Unicode-aware: umlauts stay inside words), runs of whitespace, single other characters.
+# The three alternatives cover every character, so joining the tokens gives the text back.
+_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
+# Whitespace that may be folded into the changes around it; paragraph breaks stay visible.
+_FOLDABLE_RE = re.compile(r"[^\S\n]+")
+
+
+# --- word-level ops -------------------------------------------------------------------------
+
+
+def word_ops(old: str, new: str) -> list[list[str]]:
+    """``[[op, text], ...]`` turning `old` into `new`, op in "equal", "insert", "delete".
+
+    Joining the "equal" and "delete" texts gives `old`; "equal" and "insert" give `new`.
+    """
+    a, b = _TOKEN_RE.findall(old or ""), _TOKEN_RE.findall(new or "")
+    # Edits are usually local: cut off the unchanged start and end before matching.
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    ops: list[list[str]] = []
+    _append(ops, EQUAL, "".join(a[:head]))
+    a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
+    # Bare whitespace is "junk": no match starts on it (it is only added to the edges of
+    # matches), which keeps the matcher fast and stops it pairing up the spaces of rewrites.
+    matcher = difflib.SequenceMatcher(str.isspace, a_mid, b_mid, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            _append(ops, EQUAL, "".join(a_mid[i1:i2]))
+        if tag in ("delete", "replace"):
+            _append(ops, DELETE, "".join(a_mid[i1:i2]))
+        if tag in ("insert", "replace"):
+            _append(ops, INSERT, "".join(b_mid[j1:j2]))
+    _append(ops, EQUAL, "".join(a[len(a) - tail :]))
+    return _group_changes(ops)
+
+
+def _append(ops: list[list[str]], op: str, text: str) -> None:
+    if not text:
+        return
+    if ops and ops[-1][0] == op:
+        ops[-1][1] += text
+    else:
+        ops.append([op, text])
+
+
+def _group_changes(ops: list[list[str]]) -> list[list[str]]:
+    """Each run of changes as one deletion then one insertion; a bare space between two
+    changes joins them, so "Der Hund" → "Die Katze" reads as one replacement."""
+    result: list[list[str]] = []
+    deleted: list[str] = []
+    inserted: list[str] = []
+    for i, (op, text) in enumerate(ops):
+        if op == EQUAL:
+            # Adjacent ops of one kind are merged, so an inner equal lies between two changes.
+            if 0 < i < len(ops) - 1 and _FOLDABLE_RE.fullmatch(text):
+                deleted.append(text)
+                inserted.append(text)
+                continue
+            _append(result, DELETE, "".join(deleted))
+            _append(result, INSERT, "".join(inserted))
+            deleted, inserted = [], []
+            _append(result, EQUAL, text)
+        else:
+            (deleted if op == DELETE else inserted).append(text)
+    _append(result, DELETE, "".join(deleted))
+    _append(result, INSERT, "".join(inserted))
+    return result
+
+
+def ops_to_html(ops: list[list[str]]) -> str:
+    """Escaped HTML: unchanged text as is, insertions in ``<ins>``, deletions in ``<del>``."""
+    tags = {EQUAL: "{}", INSERT: "<ins>{}</ins>", DELETE: "<del>{}</del>"}
+    parts = []
+    for op, text in ops:
+        if op not in tags:
+            raise ValueError(f"unknown diff op: {op!r}")
+        parts.append(tags[op].format(escape(text)))
+    return "".join(parts)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def diff_documents(old: dict, new: dict) -> dict[str, Any]:
+    """The changes from `old` to `new`, as JSON-serialisable data.
+
+    ``fields``: changed top-level fields (text fields with word ``ops``); ``questions``: every
+    question of both documents, matched by key, in new order with removed ones where they
+    stood; ``sources``: added, removed, changed (by key); ``counts``; ``is_empty``.
+    """
+    old, new = normalize_document(old), normalize_document(new)
+    fields = [_field_entry(f, old[f], new[f]) for f in FIELDS if old[f] != new[f]]
+    questions = _diff_questions(old["questions"], new["questions"])
+    sources = _diff_sources(old["sources"], new["sources"])
+    statuses = [entry["status"] for entry in questions]
+    counts = {
+        "fields": len(fields),
+        "added": statuses.count("added"),
+        "removed": statuses.count("removed"),
+        "changed": statuses.count("changed"),
+        "moved": sum(entry["moved"] for entry in questions),
+        "sources_added": len(sources["added"]),
+        "sources_removed": len(sources["removed"]),
+        "sources_changed": len(sources["changed"]),
+    }
+    is_empty = not any(counts.values()) and not sources["reordered"]
+    return {
+        "fields": fields,
+        "questions": questions,
+        "sources": sources,
+        "counts": counts,
+        "is_empty": is_empty,
+    }
+
+
+def _field_entry(field: str, old: Any, new: Any) -> dict[str, Any]:
+    ops = word_ops(old, new) if field in TEXT_FIELDS else None
+    return {"field": field, "old": old, "new": new, "ops": ops}
+
+
+def _identities(questions: list[dict]) -> dict[tuple[str, int], tuple[int, dict]]:
+    """Questions by (key, occurrence), with their 1-based position: keys should be unique,
+    but a duplicate must not make a question vanish from the diff."""
+    seen: dict[str, int] = defaultdict(int)
+    result = {}
+    for position, question in enumerate(questions, start=1):
+        seen[question["key"]] += 1
+        result[(question["key"], seen[question["key"]])] = (position, question)
+    return result
+
+
+def _kept_in_order(old_ids: list, new_ids: list) -> set:
+    """The common identities not moved: a longest common subsequence of both orders.
+
+    Identities are unique, so this is a longest increasing run of old positions taken in
+    new order (patience sorting, O(n log n)).
+    """
+    old_index = {ident: i for i, ident in enumerate(old_ids)}
+    common = [ident for ident in new_ids if ident in old_index]
+    tails: list[int] = []  # tails[n]: smallest old index ending an increasing run of n + 1
+    tail_at: list[int] = []  # where in `common` that run ends
+    previous = [-1] * len(common)
+    for i, ident in enumerate(common):
+        n = bisect_left(tails, old_index[ident])
+        previous[i] = tail_at[n - 1] if n else -1
+        if n == len(tails):
+            tails.append(old_index[ident])
+            tail_at.append(i)
+        else:
+            tails[n], tail_at[n] = old_index[ident], i
+    kept = set()
+    i = tail_at[-1] if tail_at else -1
+    while i >= 0:
+        kept.add(common[i])
+        i = previous[i]
+    return kept
+
+
+def _diff_questions(old_questions: list[dict], new_questions: list[dict]) -> list[dict]:
+    """New order, each removed question right after the nearest question before it in the
+    old order that kept its place (not moved), so removed ones keep their old order too."""
+    old, new = _identities(old_questions), _identities(new_questions)
+    kept = _kept_in_order(list(old), list(new))
+    removed_after: dict[Any, list] = defaultdict(list)
+    predecessor = None
+    for ident in old:
+        if ident in kept:
+            predecessor = ident
+        elif ident not in new:
+            removed_after[predecessor].append(ident)
+
+    def removed(after: Any) -> list[dict]:
+        return [
+            _question_entry(old[i][0], old[i][1], None, None, False) for i in removed_after[after]
+        ]
+
+    entries = removed(None)
+    for ident, (position, question) in new.items():
+        old_position, old_question = old.get(ident, (None, None))
+        moved = old_question is not None and ident not in kept
+        entries.append(_question_entry(old_position, old_question, position, question, moved))
+        entries.extend(removed(ident))
+    return entries
+
+
+def _question_entry(
+    old_position: int | None,
+    old: dict | None,
+    new_position: int | None,
+    new: dict | None,
+    moved: bool,
+) -> dict[str, Any]:
+    shown = new or old
+    entry = {
+        "key": shown["key"],
+        "status": "added" if old is None else "removed" if new is None else "unchanged",
+        "moved": moved,
+        "old_position": old_position,
+        "new_position": new_position,
+        "anchor": shown["anchor"],
+        "question": shown["question"],
+        "old_question": None,
+        "reworded": False,
+        "old_anchor": None,
+        "anchor_changed": False,
+        "answer_changed": False,
+        "answer_ops": [],
+        "cites_added": [],
+        "cites_removed": [],
+    }
+    if old is None or new is None:
+        return entry
+    if old["question"] != new["question"]:
+        entry.update(reworded=True, old_question=old["question"])
+    if old["anchor"] != new["anchor"]:
+        entry.update(anchor_changed=True, old_anchor=old["anchor"])
+    if old["answer"] != new["answer"]:
+        entry.update(answer_changed=True, answer_ops=word_ops(old["answer"], new["answer"]))
+    entry["cites_added"] = [c for c in new["cites"] if c not in old["cites"]]
+    entry["cites_removed"] = [c for c in old["cites"] if c not in new["cites"]]
+    changed = entry["reworded"] or entry["anchor_changed"] or entry["answer_changed"]
+    if changed or old["cites"] != new["cites"]:
+        entry["status"] = "changed"
+    return entry
+
+
+def _diff_sources(old_sources: list[dict], new_sources: list[dict]) -> dict[str, Any]:
+    old = {s["key"]: s for s in old_sources}
+    new = {s["key"]: s for s in new_sources}
+    changed = [
+        {
+            "key": key,
+            "fields": [f for f in SOURCE_FIELDS if old[key][f] != source[f]],
+            "old": old[key],
+            "new": source,
+        }
+        for key, source in new.items()
+        if key in old and old[key] != source
+    ]
+    return {
+        "added": [s for key, s in new.items() if key not in old],
+        "removed": [s for key, s in old.items() if key not in new],
+        "changed": changed,
+        "reordered": [k for k in old if k in new] != [k for k in new if k in old],
+    }
+
+
+# --- badges and stored summaries ------------------------------------------------------------
+
+
+def question_changed(entry: dict) -> bool:
+    """Added or changed in content (not merely moved): the "Neu"/"Aktualisiert" badges."""
+    return entry["status"] in ("added", "changed")
+
+
+def changed_question_keys(diff: dict) -> set[str]:
+    """Keys of the questions added or changed in the newer document (diff or summary)."""
+    return {entry["key"] for entry in diff["questions"] if question_changed(entry)}
+
+
+def summarize(diff: dict) -> dict[str, Any]:
+    """The compact change summary stored on a publication: counts, changed field names and
+    the questions that were added, removed, changed or moved (without their text ops)."""
+    return {
+        "is_empty": diff["is_empty"],
+        "counts": dict(diff["counts"]),
+        "fields": [entry["field"] for entry in diff["fields"]],
+        "questions": [
+            {key: entry[key] for key in ("key", "status", "moved", "question")}
+            for entry in diff["questions"]
+            if entry["status"] != "unchanged" or entry["moved"]
+        ],
+    }

@@ -1,0 +1,162 @@
+"""Admin forms for the change page: one explainer with its questions, sources, related.
+
+Markers are checked against the sources submitted in the same form, so a citation may
+name a source added in the same save; the reorder trap (two rows swapping a unique
+value) is handled when saving, in `make_room`.
+"""
+
+from __future__ import annotations
+
+from adminsortable2.admin import CustomInlineFormSet
+from django import forms
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .documents import german_slugify, question_key, unique_slug
+from .models import Explainer, Question
+from .rendering import citation_markers, unsafe_links
+from .revisions import split_keys
+
+SOURCES_PREFIX = "sources"
+_TEMPORARY_OFFSET = 1_000_000
+
+
+class ExplainerForm(forms.ModelForm):
+    class Meta:
+        model = Explainer
+        fields = [
+            "headline", "slug", "kicker", "teaser", "intro", "language", "byline",
+            "image", "image_alt", "image_caption", "image_credit", "review_by",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("slug") and cleaned.get("headline"):
+            cleaned["slug"] = german_slugify(cleaned["headline"])
+            self.instance.slug = cleaned["slug"]
+            if Explainer.objects.filter(slug=cleaned["slug"]).exclude(pk=self.instance.pk).exists():
+                self.add_error("slug", _("Dieser Kurzname ist schon vergeben."))
+        if cleaned.get("image") and not cleaned.get("image_alt"):
+            self.add_error("image_alt", _("Bitte beschreiben Sie das Bild (Alternativtext)."))
+        for name in ("teaser", "intro"):
+            bad = unsafe_links(cleaned.get(name) or "")
+            if bad:
+                self.add_error(name, _unsafe_link_message(bad))
+        return cleaned
+
+
+class InlineRowForm(forms.ModelForm):
+    """Uniqueness of positions, anchors and keys is checked among the submitted rows
+    (by the formset), not row by row against the stored ones, which may be moving too."""
+
+    per_explainer_unique = ("position", "anchor", "key", "target")
+
+    def validate_unique(self):
+        exclude = set(self._get_validation_exclusions()) | set(self.per_explainer_unique)
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+def submitted_source_keys(data) -> set[str]:
+    """Source keys in the sources inline of the same POST, deleted rows left out."""
+    try:
+        total = min(int(data.get(f"{SOURCES_PREFIX}-TOTAL_FORMS", 0)), 1000)
+    except (TypeError, ValueError):
+        return set()
+    keys = set()
+    for index in range(total):
+        if data.get(f"{SOURCES_PREFIX}-{index}-DELETE"):
+            continue
+        key = (data.get(f"{SOURCES_PREFIX}-{index}-key") or "").strip()
+        if key:
+            keys.add(key)
+    return keys
+
+
+class QuestionFormSet(CustomInlineFormSet):
+    def clean(self):
+        super().clean()
+        source_keys = submitted_source_keys(self.data)
+        live = [f for f in self.forms if f.is_valid() and not self._should_delete_form(f)]
+        for form in live:
+            answer = form.cleaned_data.get("answer", "")
+            unknown = [
+                key
+                for key in citation_markers(answer)
+                + split_keys(form.cleaned_data.get("extra_cites"))
+                if key not in source_keys
+            ]
+            if unknown:
+                form.add_error(
+                    "answer",
+                    ngettext(
+                        "Keine Quelle mit dem Schlüssel %(keys)s.",
+                        "Keine Quellen mit den Schlüsseln %(keys)s.",
+                        len(unknown),
+                    )
+                    % {"keys": ", ".join(sorted(set(unknown)))},
+                )
+            bad = unsafe_links(answer)
+            if bad:
+                form.add_error("answer", _unsafe_link_message(bad))
+        self._fill_anchors(live)
+
+    def _fill_anchors(self, live_forms) -> None:
+        taken = {f.cleaned_data["anchor"] for f in live_forms if f.cleaned_data.get("anchor")}
+        for form in live_forms:
+            if not form.cleaned_data.get("anchor") and form.cleaned_data.get("question"):
+                anchor = unique_slug(german_slugify(form.cleaned_data["question"]), taken)
+                taken.add(anchor)
+                form.cleaned_data["anchor"] = form.instance.anchor = anchor
+
+    def save_new(self, form, commit=True):
+        taken = set(Question.objects.filter(explainer=self.instance).values_list("key", flat=True))
+        form.instance.key = question_key(form.instance.question, taken)
+        return super().save_new(form, commit=commit)
+
+
+class SortedInlineFormSet(CustomInlineFormSet):
+    pass
+
+
+def make_room(formset: BaseInlineFormSet, unique_fields: tuple[str, ...]) -> None:
+    """Move the stored values of rows that will change or go out of the way first.
+
+    Rows are saved one by one, so swapping two positions (or anchors, or keys) would
+    violate a unique constraint halfway through; parking the old values on temporary
+    ones derived from the primary key avoids that.
+    """
+    moving = [
+        form.instance.pk
+        for form in formset.initial_forms
+        if form.instance.pk
+        and (
+            formset._should_delete_form(form)
+            or any(name in form.changed_data for name in unique_fields)
+        )
+    ]
+    if not moving:
+        return
+    parked = {}
+    for name in unique_fields:
+        field = formset.model._meta.get_field(name)
+        if name == "position":
+            parked[name] = F("pk") + _TEMPORARY_OFFSET
+        elif isinstance(field, CharField):
+            parked[name] = Concat(Value("~"), Cast("pk", CharField()))
+    formset.model.objects.filter(pk__in=moving).update(**parked)
+
+
+def _unsafe_link_message(links: list[str]) -> str:
+    return _("Nur Links mit http://, https:// oder mailto: sind erlaubt, nicht: %(links)s") % {
+        "links": ", ".join(links[:3])
+    }

@@ -1,0 +1,214 @@
+"""Writing a document into the working copy: import (new or --replace), in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .documents import normalize_document
+from .models import Explainer, Publication, Question, RelatedLink, Source
+from .publishing import publish
+from .rendering import citation_markers
+from .revisions import latest_revision, record_revision
+from .textformat import MAX_IMPORT_BYTES, ParsedExplainer, decode_import_bytes, parse_text
+
+
+class ImportRefused(Exception):
+    """An import that cannot be written; the message is for the editor."""
+
+
+@dataclass
+class ImportReport:
+    explainer: Explainer
+    parsed: ParsedExplainer
+    replaced: bool
+    publication: Publication | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        document = self.parsed.document
+        revision = latest_revision(self.explainer)
+        lines = [
+            _("%(verb)s: „%(headline)s“ (%(slug)s), %(q)s Fragen, %(s)s Quellen, Revision %(rev)s")
+            % {
+                "verb": _("Ersetzt") if self.replaced else _("Importiert"),
+                "headline": document["headline"],
+                "slug": document["slug"],
+                "q": len(document["questions"]),
+                "s": len(document["sources"]),
+                "rev": revision.pk if revision else "–",
+            }
+        ]
+        if self.parsed.dropped_furniture:
+            lines.append(
+                _("Entfernte Seitenelemente: %(lines)s")
+                % {"lines": ", ".join(f"„{line}“" for line in self.parsed.dropped_furniture)}
+            )
+        if self.parsed.linked_citations:
+            lines.append(_("Nach Namen zugeordnete Quellen (bitte prüfen):"))
+            questions = {
+                q["key"]: (n, q["question"]) for n, q in enumerate(document["questions"], 1)
+            }
+            labels = {s["key"]: s["publisher"] or s["label"] for s in document["sources"]}
+            for question_key, source_key in self.parsed.linked_citations:
+                number, text = questions[question_key]
+                lines.append(f"  {number}. {text} → {labels[source_key]}")
+        if self.publication is not None:
+            lines.append(
+                _("Veröffentlicht als v%(n)s (%(kind)s)")
+                % {"n": self.publication.number, "kind": self.publication.get_kind_display()}
+            )
+        return lines
+
+
+def import_file(
+    path: Path | str,
+    *,
+    title: str | None = None,
+    slug: str | None = None,
+    replace: bool = False,
+    publish_kind: str | None = None,
+    note: str = "",
+    user=None,
+) -> ImportReport:
+    """Read, check and write a text-format file; with `publish_kind` publish it too.
+
+    Import and publication are one transaction: a refused publication writes nothing.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRefused(_("Datei nicht gefunden: %(path)s") % {"path": path})
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise ImportRefused(
+            _("Die Datei ist größer als %(limit)s MB.") % {"limit": MAX_IMPORT_BYTES // 1_000_000}
+        )
+    parsed = parse_text(
+        decode_import_bytes(path.read_bytes()), title=title, slug=slug, filename=path.name
+    )
+    replaced = Explainer.objects.filter(slug=parsed.document["slug"]).exists()
+    with transaction.atomic():
+        explainer = import_document(parsed.document, replace=replace, user=user)
+        report = ImportReport(explainer, parsed, replaced, warnings=list(parsed.warnings))
+        if publish_kind:
+            report.publication = publish(explainer, kind=publish_kind, note=note, user=user)
+    return report
+
+
+def import_document(
+    document: dict[str, Any], *, replace: bool = False, user=None, comment: str = ""
+) -> Explainer:
+    """Create the explainer from `document`, or with `replace` write it as a new revision
+    of the explainer with the same slug. Everything is checked before anything is written.
+    """
+    document = normalize_document(document)
+    related_ids = _related_ids(document)
+    with transaction.atomic(), reversion.create_revision():
+        explainer = Explainer.objects.select_for_update().filter(slug=document["slug"]).first()
+        if explainer is not None and not replace:
+            raise ImportRefused(
+                _(
+                    "Ein Erklärstück mit dem Kurznamen „%(slug)s“ gibt es schon. "
+                    "Mit --replace wird es als neue Revision überschrieben."
+                )
+                % {"slug": document["slug"]}
+            )
+        if explainer is None:
+            explainer = Explainer()
+            document_comment = _("Importiert")
+        else:
+            document = keep_question_keys(document, explainer)
+            document_comment = _("Neu importiert (ersetzt)")
+        write_document(explainer, document, related_ids)
+        record_revision(explainer, user=user, comment=comment or document_comment)
+    return explainer
+
+
+def keep_question_keys(document: dict[str, Any], explainer: Explainer) -> dict[str, Any]:
+    """Give re-imported questions the key of the stored question they match, by anchor,
+    then by text, so a re-import is not "all new"."""
+    stored = list(Question.objects.filter(explainer=explainer).values("key", "anchor", "question"))
+    by_anchor = {q["anchor"]: q["key"] for q in stored}
+    by_text = {" ".join(q["question"].split()).lower(): q["key"] for q in stored}
+    used: set[str] = set()
+    questions = []
+    for question in document["questions"]:
+        text = " ".join(question["question"].split()).lower()
+        key = by_anchor.get(question["anchor"]) or by_text.get(text)
+        if key is None or key in used:
+            key = question["key"]
+        used.add(key)
+        questions.append({**question, "key": key})
+    if len({q["key"] for q in questions}) != len(questions):
+        return document  # a remap would collide with an explicit key: keep the file's keys
+    return {**document, "questions": questions}
+
+
+def write_document(explainer: Explainer, document: dict[str, Any], related_ids: list[int]) -> None:
+    """Overwrite the explainer's fields and children with the document's."""
+    image = document["image"] or {}
+    explainer.headline = document["headline"]
+    explainer.slug = document["slug"]
+    explainer.kicker = document["kicker"]
+    explainer.teaser = document["teaser"]
+    explainer.intro = document["intro"]
+    explainer.language = document["language"]
+    explainer.image = image.get("src", "")
+    explainer.image_alt = image.get("alt", "")
+    explainer.image_caption = image.get("caption", "")
+    explainer.image_credit = image.get("credit", "")
+    try:
+        explainer.full_clean(exclude=["image"], validate_unique=False)
+    except ValidationError as error:
+        raise ImportRefused(" ".join(error.messages)) from error
+    explainer.save()
+    for model in (RelatedLink, Question, Source):
+        model.objects.filter(explainer=explainer).delete()
+    Source.objects.bulk_create(
+        Source(
+            explainer=explainer,
+            position=position,
+            key=source["key"],
+            label=source["label"],
+            publisher=source["publisher"],
+            url=source["url"] or "",
+            date=datetime.date.fromisoformat(source["date"]) if source["date"] else None,
+            kind=source["kind"],
+        )
+        for position, source in enumerate(document["sources"], start=1)
+    )
+    Question.objects.bulk_create(
+        Question(
+            explainer=explainer,
+            position=position,
+            key=question["key"],
+            anchor=question["anchor"],
+            question=question["question"],
+            answer=question["answer"],
+            extra_cites=", ".join(
+                key for key in question["cites"] if key not in citation_markers(question["answer"])
+            ),
+        )
+        for position, question in enumerate(document["questions"], start=1)
+    )
+    RelatedLink.objects.bulk_create(
+        RelatedLink(explainer=explainer, target_id=target, position=position)
+        for position, target in enumerate(related_ids, start=1)
+    )
+
+
+def _related_ids(document: dict[str, Any]) -> list[int]:
+    slugs = [slug for slug in document["related"] if slug != document["slug"]]
+    found = dict(Explainer.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise ImportRefused(
+            _("Verwandte Erklärstücke nicht gefunden: %(slugs)s") % {"slugs": ", ".join(missing)}
+        )
+    return [found[slug] for slug in slugs]

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+
+from explainers.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Lädt das Demo-Erklärstück (Seed, v1 bis v3) und legt den Demo-Zugang an."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    def handle(self, base_url, **options):
+        explainer, login = load_demo()
+        latest = explainer.latest_publication()
+        base = base_url.rstrip("/")
+        self.stdout.write(f"Demo: „{explainer.headline}“, Fassung v{latest.number}")
+        self.stdout.write(f"Redaktion (Admin): {base}{reverse('admin:index')}")
+        change = reverse("admin:explainers_explainer_change", args=[explainer.pk])
+        self.stdout.write(f"Erklärstück im Admin: {base}{change}")
+        if login:
+            self.stdout.write(f"Login: {login.username} / {login.password}")

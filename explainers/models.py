@@ -1,0 +1,352 @@
+"""The working copy of explainers, and their frozen publications.
+
+Models are the working copy (DESIGN.md): editors save as often as they like, and every
+save is one django-reversion revision of the whole explainer. Publications are
+append-only and hold their own document, so readers never see the live rows.
+"""
+
+from __future__ import annotations
+
+import reversion
+from django.conf import settings
+from django.core.validators import RegexValidator, URLValidator
+from django.db import models
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .documents import SOURCE_KINDS
+
+key_validator = RegexValidator(
+    r"^[a-z0-9-]+\Z",
+    _("Nur Kleinbuchstaben a–z, Ziffern und Bindestriche."),
+)
+http_url_validator = URLValidator(
+    schemes=["http", "https"],
+    message=_("Nur Links mit http:// oder https:// sind erlaubt."),
+)
+
+
+class ExplainerQuerySet(models.QuerySet):
+    """Status follows from publications: an explainer never published is a draft."""
+
+    def published(self) -> ExplainerQuerySet:
+        return self.filter(publications__isnull=False).distinct()
+
+    def drafts(self) -> ExplainerQuerySet:
+        return self.filter(publications__isnull=True)
+
+    def overdue(self, today=None) -> ExplainerQuerySet:
+        return self.filter(review_by__lt=today or timezone.localdate())
+
+    def with_latest_publication(self) -> ExplainerQuerySet:
+        latest = Publication.objects.filter(explainer=OuterRef("pk")).order_by("-number")
+        return self.annotate(
+            latest_number=Max("publications__number"),
+            latest_published_at=Subquery(latest.values("published_at")[:1]),
+            latest_content_hash=Subquery(latest.values("content_hash")[:1]),
+        )
+
+
+class Explainer(models.Model):
+    headline = models.CharField(_("Überschrift"), max_length=200)
+    slug = models.SlugField(
+        _("Kurzname (URL)"),
+        max_length=120,
+        unique=True,
+        help_text=_(
+            "Teil der Adresse, z. B. „sicherheitsgarantien-ukraine“. Leser sehen eine "
+            "Änderung erst mit der nächsten Veröffentlichung."
+        ),
+    )
+    kicker = models.CharField(
+        _("Dachzeile"), max_length=100, blank=True, help_text=_("Thema, z. B. „Ukraine-Krieg“.")
+    )
+    teaser = models.TextField(
+        _("Teaser"), help_text=_("Ein bis zwei Sätze, die sagen, worum es geht.")
+    )
+    intro = models.TextField(
+        _("Einleitung"),
+        blank=True,
+        help_text=_("Ein oder mehrere Absätze, getrennt durch eine Leerzeile."),
+    )
+    language = models.CharField(
+        _("Sprache"), max_length=8, choices=settings.LANGUAGES, default="de"
+    )
+    byline = models.CharField(
+        _("Autorinnen und Autoren"),
+        max_length=200,
+        blank=True,
+        help_text=_("Wie sie über dem Text stehen, z. B. „Anna Schmidt, Jonas Weber“."),
+    )
+    image = models.ImageField(
+        _("Aufmacherbild"),
+        upload_to="explainers/%Y/%m/",
+        blank=True,
+        help_text=_("Ein neues Bild ersetzt keine Datei: ältere Fassungen zeigen weiter ihr Bild."),
+    )
+    image_alt = models.CharField(
+        _("Alternativtext"),
+        max_length=300,
+        blank=True,
+        help_text=_("Beschreibt das Bild für Menschen, die es nicht sehen. Pflicht mit Bild."),
+    )
+    image_caption = models.CharField(_("Bildunterschrift"), max_length=300, blank=True)
+    image_credit = models.CharField(_("Bildrechte"), max_length=200, blank=True)
+    review_by = models.DateField(
+        _("Prüfen bis"),
+        null=True,
+        blank=True,
+        help_text=_("Bis wann die Redaktion das Stück wieder prüfen muss."),
+    )
+    # Both timestamps and the hash are versioned: reversion writes stored rows back
+    # without calling save(), and the revert function re-stamps them afterwards.
+    created_at = models.DateTimeField(_("angelegt"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("zuletzt geändert"), default=timezone.now, editable=False)
+    content_hash = models.CharField(
+        _("Inhalts-Prüfsumme"), max_length=64, blank=True, editable=False
+    )
+
+    objects = ExplainerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Erklärstück")
+        verbose_name_plural = _("Erklärstücke")
+        ordering = ["-updated_at"]
+        permissions = [("publish_explainer", _("Kann Erklärstücke veröffentlichen"))]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:explainers_explainer_change", args=[self.pk])
+
+    def is_published(self) -> bool:
+        return self.publications.exists()
+
+    def latest_publication(self) -> Publication | None:
+        return self.publications.order_by("-number").first()
+
+
+class Question(models.Model):
+    explainer = models.ForeignKey(
+        Explainer, on_delete=models.CASCADE, related_name="questions", verbose_name=_("Erklärstück")
+    )
+    position = models.PositiveIntegerField(_("Position"), default=0)
+    key = models.CharField(
+        _("Schlüssel"),
+        max_length=40,
+        validators=[key_validator],
+        editable=False,
+        help_text=_("Bleibt über alle Fassungen gleich; so werden Versionen verglichen."),
+    )
+    anchor = models.SlugField(
+        _("Sprungmarke"),
+        max_length=120,
+        blank=True,
+        help_text=_("Teil der Adresse zur Frage (#…). Leer lassen: wird aus der Frage gebildet."),
+    )
+    question = models.CharField(_("Frage"), max_length=300)
+    answer = models.TextField(
+        _("Antwort"),
+        help_text=_(
+            "Absätze durch Leerzeilen trennen; *kursiv*, **fett**, [Link](https://…), "
+            "Listen mit „- “, Zitate mit „> “. Quellen mit [^schlüssel] belegen."
+        ),
+    )
+    extra_cites = models.CharField(
+        _("weitere Quellen"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Schlüssel von Quellen, die die Antwort nennt, ohne Marker, durch Komma getrennt."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("Frage")
+        verbose_name_plural = _("Fragen")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["explainer", "position"], name="question_position_unique"
+            ),
+            models.UniqueConstraint(fields=["explainer", "key"], name="question_key_unique"),
+            models.UniqueConstraint(fields=["explainer", "anchor"], name="question_anchor_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Artikel")
+        INTERVIEW = "interview", _("Interview")
+        PRESS_CONFERENCE = "press_conference", _("Pressekonferenz")
+        PRINT = "print", _("Print/Newsletter")
+        BROADCAST = "broadcast", _("Sendung")
+        DOCUMENT = "document", _("Dokument")
+        OTHER = "other", _("Sonstiges")
+
+    explainer = models.ForeignKey(
+        Explainer, on_delete=models.CASCADE, related_name="sources", verbose_name=_("Erklärstück")
+    )
+    position = models.PositiveIntegerField(_("Position"), default=0)
+    key = models.CharField(
+        _("Schlüssel"),
+        max_length=40,
+        validators=[key_validator],
+        help_text=_("Kurz, z. B. „dlf“; in Antworten als [^dlf] zitiert."),
+    )
+    label = models.CharField(_("Titel"), max_length=300)
+    publisher = models.CharField(
+        _("Medium/Herausgeber"), max_length=200, blank=True, help_text=_("z. B. tagesschau.de")
+    )
+    url = models.URLField(_("Link"), max_length=500, blank=True, validators=[http_url_validator])
+    date = models.DateField(_("Datum"), null=True, blank=True)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+
+    class Meta:
+        verbose_name = _("Quelle")
+        verbose_name_plural = _("Verwendete Quellen")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["explainer", "key"], name="source_key_unique"),
+            models.UniqueConstraint(
+                fields=["explainer", "position"], name="source_position_unique"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=SOURCE_KINDS), name="source_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.label}" if self.publisher else self.label
+
+
+class Citation(models.Model):
+    """A question citing a source; kept in step with the markers and the hand-set keys.
+
+    It carries the explainer so the revision follows citations flat from the explainer
+    (one query per save, not one per question).
+    """
+
+    explainer = models.ForeignKey(Explainer, on_delete=models.CASCADE, related_name="citations")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta:
+        verbose_name = _("Beleg")
+        verbose_name_plural = _("Belege")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "source"], name="citation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} → {self.source_id}"
+
+
+class RelatedLink(models.Model):
+    """ "Empfehlungen der Redaktion": related explainers in the editor's order."""
+
+    explainer = models.ForeignKey(Explainer, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(
+        Explainer,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Erklärstück"),
+    )
+    position = models.PositiveIntegerField(_("Position"), default=0)
+
+    class Meta:
+        verbose_name = _("Empfehlung der Redaktion")
+        verbose_name_plural = _("Empfehlungen der Redaktion")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["explainer", "target"], name="related_unique"),
+            models.UniqueConstraint(
+                fields=["explainer", "position"], name="related_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(explainer=models.F("target")), name="related_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.target)
+
+
+class Publication(models.Model):
+    """One public version: append-only, frozen, with its own document."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("Erstveröffentlichung")
+        UPDATE = "update", _("Aktualisierung")
+        CORRECTION = "correction", _("Korrektur")
+        CLARIFICATION = "clarification", _("Klarstellung")
+        MINOR = "minor", _("Kleine Korrektur")
+
+    explainer = models.ForeignKey(
+        Explainer,
+        on_delete=models.PROTECT,
+        related_name="publications",
+        verbose_name=_("Erklärstück"),
+    )
+    number = models.PositiveIntegerField(_("Fassung"))
+    revision = models.ForeignKey(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Revision"),
+    )
+    document = models.JSONField(_("Dokument"))
+    content_hash = models.CharField(_("Inhalts-Prüfsumme"), max_length=64)
+    byline = models.CharField(_("Autorinnen und Autoren"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("veröffentlicht am"), default=timezone.now)
+    stand_at = models.DateTimeField(
+        _("Stand"), help_text=_("Eine kleine Korrektur verschiebt den Stand nicht.")
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("veröffentlicht von"),
+    )
+    kind = models.CharField(_("Art der Änderung"), max_length=20, choices=Kind.choices)
+    note = models.TextField(_("Hinweis für Leser"), blank=True)
+    internal_note = models.TextField(_("interne Notiz"), blank=True)
+    # Precomputed once, so reader pages never rebuild or diff old documents.
+    rendered_answers = models.JSONField(_("gerenderte Antworten"), default=dict)
+    change_summary = models.JSONField(_("Änderungen zur vorigen Fassung"), null=True, blank=True)
+    question_changes = models.JSONField(
+        _("letzte Änderung je Frage"),
+        default=dict,
+        help_text=_("Je Frage: Fassung und Zeitpunkt der letzten inhaltlichen Änderung."),
+    )
+
+    class Meta:
+        verbose_name = _("Veröffentlichung")
+        verbose_name_plural = _("Veröffentlichungen")
+        ordering = ["explainer", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["explainer", "number"], name="publication_number_unique"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="publication_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.get('headline', '')} v{self.number}"
+
+
+# One revision is the whole explainer. Citations and related links are followed flat
+# from the explainer, so recording a revision costs one query per kind of child.
+reversion.register(Explainer, follow=["questions", "sources", "citations", "related_links"])
+reversion.register(Question)
+reversion.register(Source)
+reversion.register(Citation)
+reversion.register(RelatedLink)

@@ -1,0 +1,146 @@
+"""Publishing: freezing a revision of the working copy into an append-only Publication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reversion
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .builders import document_from_explainer, stored_content_hash
+from .diffing import changed_question_keys, diff_documents, summarize
+from .documents import content_hash
+from .models import Explainer, Publication
+from .rendering import render_document_answers
+from .revisions import latest_revision, record_revision
+
+PUBLISH_PERMISSION = "explainers.publish_explainer"
+Kind = Publication.Kind
+KINDS_NEEDING_NOTE = {Kind.UPDATE, Kind.CORRECTION, Kind.CLARIFICATION}
+
+
+class PublishRefused(Exception):
+    """A publication that cannot be made; the message is for the editor."""
+
+
+def check_publisher(user) -> None:
+    if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+        raise PublishRefused(
+            _("%(user)s darf nicht veröffentlichen (Recht „Kann Erklärstücke veröffentlichen“).")
+            % {"user": user.get_username()}
+        )
+
+
+def publish(
+    explainer: Explainer,
+    *,
+    kind: str = Kind.UPDATE,
+    note: str = "",
+    internal_note: str = "",
+    user=None,
+) -> Publication:
+    """Publish the working copy as the next numbered version, in one transaction.
+
+    If the working copy changed since its latest revision, a revision is recorded first,
+    so every publication points at the revision it was frozen from. Must run outside a
+    `reversion.create_revision()` block: reversion only writes a revision when the
+    outermost block exits, and the publication needs it now.
+    """
+    if reversion.is_active():
+        raise RuntimeError("publish() must run outside reversion.create_revision()")
+    if kind not in Kind.values:
+        raise PublishRefused(_("Unbekannte Art der Änderung: %(kind)s") % {"kind": kind})
+    check_publisher(user)
+    note, internal_note = (note or "").strip(), (internal_note or "").strip()
+    try:
+        with transaction.atomic():
+            locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
+            previous = locked.publications.order_by("-number").first()
+            if previous is None:
+                kind = Kind.FIRST
+            elif kind == Kind.FIRST:
+                raise PublishRefused(_("Dieses Erklärstück ist bereits veröffentlicht."))
+            elif kind in KINDS_NEEDING_NOTE and not note:
+                raise PublishRefused(
+                    _("Für „%(kind)s“ ist ein Hinweis für Leser nötig.")
+                    % {"kind": Kind(kind).label}
+                )
+            revision, document = _revision_for(locked, user)
+            digest = content_hash(document, locked.byline)
+            if previous is not None and previous.content_hash == digest:
+                raise PublishRefused(
+                    _("Nichts zu veröffentlichen: der Inhalt gleicht Fassung v%(number)s.")
+                    % {"number": previous.number}
+                )
+            publication = _freeze(locked, previous, document, digest, revision, kind, user)
+            publication.note, publication.internal_note = note, internal_note
+            publication.save()
+    except IntegrityError as error:
+        raise PublishRefused(
+            _("Gleichzeitig wurde eine andere Fassung veröffentlicht. Bitte erneut versuchen.")
+        ) from error
+    explainer.refresh_from_db()
+    return publication
+
+
+def _revision_for(explainer: Explainer, user):
+    """The revision to freeze, and its document: the latest one if the working copy still
+    matches it, else a new one recorded now (which also brings citations in step)."""
+    document = document_from_explainer(explainer)
+    revision = latest_revision(explainer)
+    if revision is None or stored_content_hash(revision) != content_hash(
+        document, explainer.byline
+    ):
+        with reversion.create_revision():
+            document = record_revision(
+                explainer, user=user, comment=_("Vor der Veröffentlichung gespeichert")
+            )
+        revision = latest_revision(explainer)
+    return revision, document
+
+
+def _freeze(explainer, previous, document, digest, revision, kind, user) -> Publication:
+    number = (explainer.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+    now = timezone.now()
+    return Publication(
+        explainer=explainer,
+        number=number,
+        revision=revision,
+        document=document,
+        content_hash=digest,
+        byline=explainer.byline,
+        published_at=now,
+        stand_at=previous.stand_at if kind == Kind.MINOR and previous else now,
+        published_by=user,
+        kind=kind,
+        rendered_answers=render_document_answers(document),
+        **_changes(previous, document, number, now, kind),
+    )
+
+
+def _changes(previous, document, number, now, kind) -> dict[str, Any]:
+    """The change summary against the previous publication and per-question last changes."""
+    stamp_now = {"number": number, "published_at": now.isoformat()}
+    if previous is None:
+        return {
+            "change_summary": None,
+            "question_changes": {
+                q["key"]: {**stamp_now, "status": "added"} for q in document["questions"]
+            },
+        }
+    diff = diff_documents(previous.document, document)
+    changed = changed_question_keys(diff)
+    added = {e["key"] for e in diff["questions"] if e["status"] == "added"}
+    question_changes = {}
+    for question in document["questions"]:
+        key = question["key"]
+        before = previous.question_changes.get(key)
+        # A minor fix is not announced: it does not earn an "Aktualisiert" badge.
+        if key in changed and (kind != Kind.MINOR or before is None):
+            question_changes[key] = {**stamp_now, "status": "added" if key in added else "changed"}
+        else:
+            question_changes[key] = before or {**stamp_now, "status": "added"}
+    return {"change_summary": summarize(diff), "question_changes": question_changes}

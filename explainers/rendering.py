@@ -1,0 +1,185 @@
+"""Editor Markdown (a small subset) to sanitised HTML, with citation markers ``[^key]``.
+
+Pure: no ORM, no request. Answers are rendered once per publication and stored.
+
+The subset: paragraphs, ``*em*``/``**strong**``, ``[text](https://…)`` links, bullet and
+numbered lists, ``> `` quotes, hard line breaks and backslash escapes. Everything else
+(headings, code, images, tables, raw HTML, reference links) stays plain escaped text.
+
+Link policy (one predicate, used by the renderer and by :func:`unsafe_links`): a link
+target is allowed if it is ``http``/``https`` with a host, ``mailto:``, or an in-page
+anchor ``#…`` (e.g. to another question). Relative paths and protocol-relative
+``//host`` are refused; a refused link is shown as its Markdown text, not as a link.
+nh3 stands behind all this with the same allow-list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import nh3
+from django.utils.html import escape
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+MARKER_RE = re.compile(r"\[\^([a-z0-9-]+)\]")
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_CONTROL_OR_SPACE_RE = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "sup", "br"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "id", "aria-label", "rel"}, "ol": {"start"}}
+EXTERNAL_REL = "noopener noreferrer"
+
+
+def citation_markers(text: str) -> list[str]:
+    """Keys of the ``[^key]`` markers in `text`, unique, in order of first appearance."""
+    return list(dict.fromkeys(MARKER_RE.findall(text or "")))
+
+
+def unknown_markers(text: str, source_keys: Iterable[str]) -> list[str]:
+    """Marker keys in `text` that name none of `source_keys`."""
+    known = set(source_keys)
+    return [key for key in citation_markers(text) if key not in known]
+
+
+def is_safe_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host and no whitespace or control characters."""
+    if not isinstance(url, str) or not url or _CONTROL_OR_SPACE_RE.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+def _allowed_href(url: str) -> bool:
+    """The link policy of the module docstring (`url` as markdown-it normalised it)."""
+    if url.startswith("#"):
+        return True
+    match = _SCHEME_RE.match(url)
+    scheme = match.group(1).lower() if match else ""
+    if scheme == "mailto":
+        return not _CONTROL_OR_SPACE_RE.search(url)
+    return scheme in ALLOWED_URL_SCHEMES and is_safe_url(url)
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    """Inline rule: ``[^key]`` becomes a ``citation`` token.
+
+    Not inside link text (no nested links), and not in validation mode (`silent`), which
+    markdown-it only uses to find the end of a link text: there a marker is text, so
+    ``[siehe [^a]](https://…)`` stays a link whose text shows ``[^a]`` literally.
+    """
+    if silent or state.linkLevel > 0 or state.src[state.pos] != "[":
+        return False
+    match = MARKER_RE.match(state.src, state.pos, state.posMax)
+    if not match:
+        return False
+    state.push("citation", "", 0).meta = {"key": match.group(1)}
+    state.pos = match.end()
+    return True
+
+
+def _render_citation(self, tokens, idx, options, env) -> str:
+    key = tokens[idx].meta["key"]
+    number = env.get("source_numbers", {}).get(key)
+    if number is None:  # unknown source, or plain render_markdown: show as text
+        return escape(f"[^{key}]")
+    seen = env.setdefault("seen", {})
+    seen[number] = seen.get(number, 0) + 1
+    repeat = f"-{seen[number]}" if seen[number] > 1 else ""
+    cite_id = escape(f"{env['cite_id_prefix']}-{number}{repeat}")
+    return (
+        f'<sup class="cite"><a href="#quelle-{number}" id="{cite_id}" '
+        f'aria-label="Quelle {number}">[{number}]</a></sup>'
+    )
+
+
+def _render_link_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    if str(token.attrGet("href") or "").lower().startswith(("http:", "https:")):
+        token.attrSet("rel", EXTERNAL_REL)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _parser(validate_link) -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["list", "blockquote", "emphasis", "link", "newline", "escape", "entity"])
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("link_open", _render_link_open)
+    md.validateLink = validate_link
+    return md
+
+
+_MD = _parser(_allowed_href)
+_MD_ANY_LINK = _parser(lambda url: True)  # only to find every link target
+
+
+def unsafe_links(text: str) -> list[str]:
+    """Link targets in `text` that the link policy refuses (they will not become links).
+
+    Unique, in order; as markdown-it decoded them (entities resolved, so ``&#106;avascript:``
+    is reported as ``javascript:…``).
+    """
+    hrefs = [
+        str(token.attrGet("href") or "")
+        for block in _MD_ANY_LINK.parse(text or "")
+        for token in block.children or ()
+        if token.type == "link_open"
+    ]
+    refused = [_MD_ANY_LINK.normalizeLinkText(href) for href in hrefs if not _allowed_href(href)]
+    return list(dict.fromkeys(refused))
+
+
+def _sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes={"sup": {"cite"}},
+        link_rel=None,
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        url_relative=lambda url: url if url.startswith("#") else None,
+    )
+
+
+def render_markdown(text: str) -> str:
+    """The Markdown subset as sanitised HTML (teaser, intro); markers stay plain text."""
+    return _sanitise(_MD.render(text or "", {}))
+
+
+def render_answer(text: str, source_numbers: Mapping[str, int], *, cite_id_prefix: str) -> str:
+    """An answer as sanitised HTML; ``[^key]`` markers become numbered citation links.
+
+    The id of a citation is ``{cite_id_prefix}-{n}``; a second citation of the same source
+    in this answer gets ``{cite_id_prefix}-{n}-2`` and so on. Unknown markers stay text.
+    """
+    env = {"source_numbers": source_numbers, "cite_id_prefix": cite_id_prefix}
+    return _sanitise(_MD.render(text or "", env))
+
+
+def source_numbers(document: Mapping[str, Any]) -> dict[str, int]:
+    """Source key → its 1-based position in the document's sources (first one wins)."""
+    numbers: dict[str, int] = {}
+    for number, source in enumerate(document.get("sources") or [], start=1):
+        numbers.setdefault(source.get("key", ""), number)
+    return numbers
+
+
+def render_document_answers(document: Mapping[str, Any]) -> dict[str, str]:
+    """Question key → rendered answer; citation ids are prefixed ``{anchor}-zitat``."""
+    numbers = source_numbers(document)
+    return {
+        question["key"]: render_answer(
+            question.get("answer", ""),
+            numbers,
+            cite_id_prefix=f"{question.get('anchor') or question['key']}-zitat",
+        )
+        for question in document.get("questions") or []
+    }

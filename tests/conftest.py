@@ -1,0 +1,31 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # SQLite reuses ids after a rollback, so a cached page could outlive its test.
+    # Pure-core tests may run without Django settings (-p no:django): nothing to clear.
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def reporter(db):
+    from tests.factories import make_user
+
+    return make_user("reporter")
+
+
+@pytest.fixture
+def desk(db):
+    from tests.factories import make_user
+
+    return make_user("desk", publish=True)

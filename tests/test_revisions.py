@@ -1,0 +1,112 @@
+"""Whole-explainer revisions: one per write, documents from any revision, exact revert."""
+
+import json
+
+import pytest
+import reversion
+from django.db import transaction
+from reversion.models import Version
+
+from explainers.builders import document_from_explainer, document_from_revision
+from explainers.documents import content_hash
+from explainers.models import Citation, Explainer, Question, Source
+from explainers.revisions import (
+    RevertRefused,
+    latest_revision,
+    record_revision,
+    revert_to_revision,
+    revisions_of,
+)
+from tests.factories import make_document, make_explainer
+
+pytestmark = pytest.mark.django_db
+
+
+def edit(explainer, comment="Bearbeitet", **changes):
+    with transaction.atomic(), reversion.create_revision():
+        for name, value in changes.items():
+            setattr(explainer, name, value)
+        explainer.save()
+        record_revision(explainer, comment=comment)
+
+
+def test_an_import_is_exactly_one_revision_holding_the_whole_explainer():
+    explainer = make_explainer(questions=3, sources=2)
+    revisions = list(revisions_of(explainer))
+    assert len(revisions) == 1
+    models = {v.content_type.model for v in Version.objects.filter(revision=revisions[0])}
+    assert models == {"explainer", "question", "source", "citation"}
+    assert revisions[0].get_comment() == "Importiert"
+
+
+def test_a_document_built_from_an_old_revision_shows_it_as_it_was():
+    document = make_document(questions=2)
+    explainer = make_explainer(**{k: document[k] for k in ("questions", "sources")})
+    first = latest_revision(explainer)
+    before = document_from_explainer(explainer)
+    Question.objects.filter(explainer=explainer, position=1).update(question="Ganz neu?")
+    edit(explainer, headline="Neue Überschrift")
+    assert document_from_revision(first) == before
+    assert document_from_explainer(explainer)["headline"] == "Neue Überschrift"
+    assert document_from_explainer(explainer)["questions"][0]["question"] == "Ganz neu?"
+
+
+def test_the_content_hash_is_kept_on_the_explainer_by_every_save():
+    explainer = make_explainer()
+    edit(explainer, teaser="Anders.")
+    explainer.refresh_from_db()
+    assert explainer.content_hash == content_hash(
+        document_from_explainer(explainer), explainer.byline
+    )
+
+
+def test_revert_restores_deleted_questions_their_order_and_citations():
+    explainer = make_explainer(questions=3, sources=2)
+    original = document_from_explainer(explainer)
+    first = latest_revision(explainer)
+    with reversion.create_revision():
+        Question.objects.filter(explainer=explainer, position=1).delete()
+        Source.objects.filter(explainer=explainer, key="quelle-2").delete()
+        Question.objects.filter(explainer=explainer, position=2).update(anchor="zwischen")
+        Question.objects.filter(explainer=explainer, position=3).update(
+            position=0, anchor="frage-2"
+        )
+        Question.objects.filter(explainer=explainer, position=2).update(anchor="frage-3")
+        record_revision(explainer, comment="Umgebaut")
+    assert document_from_explainer(explainer) != original
+
+    revert_to_revision(explainer, first)
+
+    assert document_from_explainer(explainer) == original
+    assert Citation.objects.filter(explainer=explainer).count() == 1
+    assert revisions_of(explainer).count() == 3
+    assert "Zurückgesetzt auf Revision" in latest_revision(explainer).get_comment()
+
+
+def test_revert_re_stamps_updated_at_and_the_hash():
+    explainer = make_explainer()
+    first = latest_revision(explainer)
+    edit(explainer, teaser="Anders.")
+    before = Explainer.objects.get(pk=explainer.pk).updated_at
+    reverted = revert_to_revision(explainer, first)
+    assert reverted.updated_at > before
+    assert reverted.content_hash == content_hash(document_from_explainer(reverted), "")
+
+
+def test_a_revision_of_another_explainer_is_refused():
+    explainer, other = make_explainer(), make_explainer()
+    with pytest.raises(RevertRefused):
+        revert_to_revision(explainer, latest_revision(other))
+
+
+def test_documents_from_revisions_tolerate_fields_added_or_removed_later():
+    explainer = make_explainer(questions=2)
+    revision = latest_revision(explainer)
+    expected = document_from_explainer(explainer)
+    for version in Version.objects.filter(revision=revision):
+        data = json.loads(version.serialized_data)
+        data[0]["fields"]["field_from_the_future"] = "x"
+        data[0]["fields"].pop("extra_cites", None)  # a field an old release did not have
+        version.serialized_data = json.dumps(data)
+        version.save()
+    assert document_from_revision(revision) == expected
