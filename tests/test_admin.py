@@ -341,3 +341,83 @@ def test_a_published_explainer_cannot_be_deleted_in_the_admin(client):
     url = reverse("admin:explainers_explainer_delete", args=[explainer.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Explainer.objects.filter(pk=explainer.pk).exists()
+
+
+def test_adding_an_explainer_in_the_admin_makes_one_revision_with_a_slug(client, reporter):
+    client.force_login(reporter)
+    form = {
+        "main": {
+            "headline": "Was will Putin?",
+            "slug": "",
+            "kicker": "",
+            "teaser": "Kurz.",
+            "intro": "",
+            "language": "de",
+            "byline": "Anna Schmidt",
+            "image_alt": "",
+            "image_caption": "",
+            "image_credit": "",
+            "review_by": "",
+        },
+        "questions": [
+            {"question": "Was will er?", "anchor": "", "answer": "Land [^a].", "position": 1}
+        ],
+        "sources": [{"key": "a", "label": "Interview", "kind": "interview", "position": 1}],
+        "related_links": [],
+    }
+    response = client.post(reverse("admin:explainers_explainer_add"), encode(form))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    explainer = Explainer.objects.get(slug="was-will-putin")
+    assert revisions_of(explainer).count() == 1
+    assert document_from_explainer(explainer)["questions"][0]["cites"] == ["a"]
+
+
+def _png():
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), "navy").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_new_lead_image_never_overwrites_the_one_a_publication_shows(
+    client, desk, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    explainer = make_explainer()
+    client.force_login(desk)
+    paths = []
+    for caption in ("Erstes Bild", "Zweites Bild"):
+        data = encode(change_form_data(explainer))
+        data |= {"image_alt": "Karte der Ukraine", "image_caption": caption}
+        data["image"] = SimpleUploadedFile("karte.png", _png(), content_type="image/png")
+        assert client.post(change_url(explainer), data).status_code == 302
+        explainer.refresh_from_db()
+        paths.append(explainer.image.name)
+        if caption == "Erstes Bild":
+            first = publish(explainer)
+    assert paths[0] != paths[1]
+    assert first.document["image"] == {
+        "src": paths[0],
+        "alt": "Karte der Ukraine",
+        "caption": "Erstes Bild",
+        "credit": "",
+    }
+    assert (tmp_path / paths[0]).exists() and (tmp_path / paths[1]).exists()
+
+
+def test_an_image_without_alt_text_is_a_form_error(client, reporter, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    explainer = make_explainer()
+    client.force_login(reporter)
+    data = encode(change_form_data(explainer))
+    data["image"] = SimpleUploadedFile("karte.png", _png(), content_type="image/png")
+    response = client.post(change_url(explainer), data)
+    assert response.status_code == 200
+    assert "Alternativtext" in response.content.decode()
