@@ -37,7 +37,7 @@ SOURCE_KINDS = (
     "document",
     "other",
 )
-KEY_RE = re.compile(r"^[a-z0-9-]+$")
+KEY_RE = re.compile(r"^[a-z0-9-]+\Z")
 PARAGRAPH_SEPARATOR = "\n\n"
 
 _GERMAN_TRANSLITERATION = str.maketrans(

@@ -12,6 +12,11 @@ plain text (and starts a new paragraph). Lines of page furniture are dropped.
 Question line:  ``Was sind Sicherheitsgarantien? {#q-7f3a cites=dlf,cnn}`` (suffix optional)
 Source line:    ``- [key] publisher: label <https://url> vom 17. August 2025 {kind}``
 
+``parse_text(export_text(doc)).document == doc`` for every valid normalised document except
+for values the format cannot carry: a question starting with a backslash, a paragraph with a
+line break that is not between list or quote lines, a teaser of several paragraphs, a source
+label ending in a German date or containing ``<scheme:…>``, and a publisher containing ": ".
+
 This module is pure and import-light: no Django, no database, no request.
 """
 
@@ -55,6 +60,7 @@ __all__ = [
 ]
 
 MAX_IMPORT_BYTES = 1_000_000
+MAX_QUESTIONS = 300  # far more than any explainer; keeps key and anchor search cheap
 
 # Header name (lower case) -> what it sets: a document field, or an image field.
 _HEADERS = {
@@ -115,7 +121,7 @@ class _RawQuestion:
     text: str
     key: str | None  # explicit key from the {#…} suffix
     cites: list[str] | None  # explicit cites; None when the line had no suffix
-    answer: list[str] = field(default_factory=list)
+    answer: list = field(default_factory=list)  # paragraphs (lists of lines while reading)
 
 
 # --- decoding ------------------------------------------------------------------------------
@@ -312,9 +318,10 @@ def _read_headers(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 
 def _read_body(lines: list[str]) -> tuple[list[str], list[_RawQuestion], list[str], list[str]]:
     """Intro paragraphs (teaser first), questions, dropped furniture, and the source lines."""
-    pre: list[str] = []
+    pre: list[list[str]] = []  # paragraphs as lists of lines, joined at the end
     questions: list[_RawQuestion] = []
     furniture: list[str] = []
+    source_lines: list[str] = []
     group = None
     for index, raw in enumerate(lines):
         line = raw.strip()
@@ -324,20 +331,25 @@ def _read_body(lines: list[str]) -> tuple[list[str], list[_RawQuestion], list[st
         question = None
         if line.startswith("\\"):
             line = line[1:].strip()
-            paragraphs.append(line)
+            paragraphs.append([line])
         elif is_sources_heading(line):
-            return pre, questions, furniture, _without_furniture(lines[index + 1 :], furniture)
+            source_lines = _without_furniture(lines[index + 1 :], furniture)
+            break
         elif _is_furniture(line):
             furniture.append(line)
             continue
         elif question := _question_line(line, shape_allowed=bool(pre or questions)):
             questions.append(question)
         elif _group_of(line) and _group_of(line) == group:
-            paragraphs[-1] += "\n" + line
+            paragraphs[-1].append(line)
         else:
-            paragraphs.append(line)
+            paragraphs.append([line])
         group = None if question else _group_of(line)
-    return pre, questions, furniture, []
+    if len(questions) > MAX_QUESTIONS:
+        raise TextFormatError(f"Der Text hat mehr als {MAX_QUESTIONS} Fragen.")
+    for question in questions:
+        question.answer = ["\n".join(paragraph) for paragraph in question.answer]
+    return ["\n".join(paragraph) for paragraph in pre], questions, furniture, source_lines
 
 
 def _without_furniture(lines: list[str], furniture: list[str]) -> list[str]:

@@ -44,6 +44,7 @@ _PUBLISHER_RE = re.compile(r"(.*?):(?:\s+|$)")
 _SECOND_LEVEL = frozenset({"ac", "co", "com", "gov", "net", "or", "org"})
 _MIN_NAME_LENGTH = 3
 _MAX_OUTLET_WORDS = 4
+MAX_SOURCES = 300
 
 
 @dataclass
@@ -74,12 +75,15 @@ def german_date(iso: str) -> str:
 
 def build_sources(lines: list[str]) -> list[dict]:
     """Source dicts (document shape) from the lines after the sources heading."""
-    drafts = [_parse_entry(entry) for entry in _entries(lines)]
-    explicit = [draft.key for draft in drafts if draft.key]
-    duplicates = sorted({key for key in explicit if explicit.count(key) > 1})
-    if duplicates:
-        raise TextFormatError(f"Der Quellen-Schlüssel „{duplicates[0]}“ kommt mehrfach vor.")
-    taken = set(explicit)
+    entries = _entries(lines)
+    if len(entries) > MAX_SOURCES:
+        raise TextFormatError(f"Die Quellenliste hat mehr als {MAX_SOURCES} Einträge.")
+    drafts = [_parse_entry(entry) for entry in entries]
+    taken: set[str] = set()
+    for key in (draft.key for draft in drafts if draft.key):
+        if key in taken:
+            raise TextFormatError(f"Der Quellen-Schlüssel „{key}“ kommt mehrfach vor.")
+        taken.add(key)
     sources = []
     for draft in drafts:
         domain = draft.publisher if is_domain(draft.publisher) else ""
@@ -95,20 +99,21 @@ def build_sources(lines: list[str]) -> list[dict]:
 
 def _entries(lines: list[str]) -> list[str]:
     """One text per source: bullet lines start one, other lines continue the previous one."""
-    entries: list[str] = []
+    entries: list[list[str]] = []  # each entry as its line parts, joined at the end
     for raw in lines:
         line = raw.strip()
         bullet = _BULLET_RE.match(line)
         if bullet:
-            entries.append(line[bullet.end() :])
+            entries.append([line[bullet.end() :]])
         elif line:
             first, *following = _NEXT_SOURCE_RE.split(line.removeprefix("\\").strip())
             if entries:
-                entries[-1] = f"{entries[-1]} {first}".strip()
+                entries[-1].append(first)
             else:
-                entries.append(first)
-            entries += following
-    return [entry for entry in entries if entry.strip()]
+                entries.append([first])
+            entries += [[part] for part in following]
+    joined = (" ".join(part.strip() for part in parts if part.strip()) for parts in entries)
+    return [entry for entry in joined if entry]
 
 
 def _parse_entry(entry: str) -> _Draft:

@@ -511,6 +511,11 @@ def test_name_link_needs_whole_word_or_compound_end():
     assert parsed.document["questions"][0]["cites"] == []
 
 
+def test_single_word_publisher_is_a_name():
+    text = "T.\nWas nun?\nDas sagte er im ZDF.\nQuellen\n- [zdf] ZDF: Gespräch {broadcast}"
+    assert minimal(text).document["questions"][0]["cites"] == ["zdf"]
+
+
 def test_short_names_are_ignored():
     text = "T.\nWas nun?\nDas sagte die ARD.\nQuellen\n- ard.de: Bericht\n- ZZ"
     assert minimal(text).document["questions"][0]["cites"] == ["ard"]
@@ -555,6 +560,10 @@ def test_non_utf8_message_names_the_encoding():
 
 def test_decode_strips_bom_and_normalises_line_ends():
     assert decode_import_bytes(b"\xef\xbb\xbfa\r\nb\rc\n") == "a\nb\nc\n"
+
+
+def test_decode_normalises_to_nfc():
+    assert decode_import_bytes("Gru\u0308\u00dfe".encode()) == "Grüße"
 
 
 def test_decode_accepts_exactly_the_maximum_size():
@@ -618,6 +627,16 @@ def test_invalid_slug_argument_is_refused(slug):
 def test_missing_headline_is_refused():
     with pytest.raises(TextFormatError, match="Überschrift"):
         parse_text("T.\nWas nun?\nDas.")
+
+
+def test_too_many_questions_are_refused():
+    with pytest.raises(TextFormatError, match="Fragen"):
+        parse_text("T.\n" + "Was nun?\nA.\n" * 301, title="Test")
+
+
+def test_too_many_sources_are_refused():
+    with pytest.raises(TextFormatError, match="Quellenliste"):
+        parse_text("T.\nWas nun?\nA.\nQuellen\n" + "- a\n" * 301, title="Test")
 
 
 def test_text_over_the_limit_is_refused():
