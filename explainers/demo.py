@@ -34,8 +34,8 @@ TYPO = ("Der Effekt wäre ähnliche wie", "Der Effekt wäre ähnlich wie")
 CUT_OFF = "empfängt US-Präsident"
 COMPLETED = "empfängt US-Präsident Donald Trump am Montag Selenskyj und die Europäer in Washington."
 CORRECTION_NOTE = (
-    "Korrektur: Der zweite Satz der Einleitung brach mitten im Satz ab. Er ist nun "
-    "vervollständigt: Trump empfängt Selenskyj und die Europäer am Montag in Washington."
+    "Der zweite Satz der Einleitung brach mitten im Satz ab. Er ist nun vervollständigt: "
+    "Trump empfängt Selenskyj und die Europäer am Montag in Washington."
 )
 
 

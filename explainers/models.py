@@ -32,10 +32,10 @@ class ExplainerQuerySet(models.QuerySet):
     """Status follows from publications: an explainer never published is a draft."""
 
     def published(self) -> ExplainerQuerySet:
-        return self.filter(publications__isnull=False).distinct()
+        return self.filter(current__isnull=False)
 
     def drafts(self) -> ExplainerQuerySet:
-        return self.filter(publications__isnull=True)
+        return self.filter(current__isnull=True)
 
     def overdue(self, today=None) -> ExplainerQuerySet:
         return self.filter(review_by__lt=today or timezone.localdate())
@@ -123,7 +123,7 @@ class Explainer(models.Model):
         return reverse("admin:explainers_explainer_change", args=[self.pk])
 
     def is_published(self) -> bool:
-        return self.publications.exists()
+        return CurrentPublication.objects.filter(explainer=self).exists()
 
     def latest_publication(self) -> Publication | None:
         return self.publications.order_by("-number").first()
@@ -276,6 +276,12 @@ class RelatedLink(models.Model):
         return str(self.target)
 
 
+class PublicationQuerySet(models.QuerySet):
+    def listing(self) -> PublicationQuerySet:
+        """Without the heavy columns: for version lists and feeds."""
+        return self.defer("document", "rendered_answers", "question_changes", "change_log")
+
+
 class Publication(models.Model):
     """One public version: append-only, frozen, with its own document."""
 
@@ -327,6 +333,20 @@ class Publication(models.Model):
         default=dict,
         help_text=_("Je Frage: Fassung und Zeitpunkt der letzten inhaltlichen Änderung."),
     )
+    slug = models.SlugField(_("Kurzname (URL)"), max_length=120, db_index=True)
+    first_published_at = models.DateTimeField(_("Erstveröffentlichung"))
+    change_log = models.JSONField(
+        _("Änderungshinweise"),
+        default=list,
+        help_text=_("Die öffentlichen Hinweise bis zu dieser Fassung, neueste zuerst."),
+    )
+    redaction_generation = models.PositiveIntegerField(
+        _("Schwärzungsstand"),
+        default=0,
+        help_text=_("Zählt rechtliche Schwärzungen; erneuert gespeicherte Seiten."),
+    )
+
+    objects = PublicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Veröffentlichung")
@@ -340,7 +360,61 @@ class Publication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.document.get('headline', '')} v{self.number}"
+        return f"{self.slug} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("explainers:version", args=[self.slug, self.number])
+
+    @property
+    def is_correction(self) -> bool:
+        return self.kind == self.Kind.CORRECTION
+
+
+class CurrentPublication(models.Model):
+    """What readers see of one explainer: its latest publication, under its public slug.
+
+    Publishing moves this pointer; the explainer's working copy (and its slug) may hold
+    unpublished edits and is never read by reader pages.
+    """
+
+    explainer = models.OneToOneField(
+        Explainer, on_delete=models.PROTECT, primary_key=True, related_name="current"
+    )
+    publication = models.OneToOneField(Publication, on_delete=models.PROTECT, related_name="+")
+    slug = models.SlugField(_("öffentlicher Kurzname"), max_length=120, unique=True)
+    stand_at = models.DateTimeField(_("Stand"), db_index=True)
+
+    class Meta:
+        verbose_name = _("aktuelle Veröffentlichung")
+        verbose_name_plural = _("aktuelle Veröffentlichungen")
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("explainers:detail", args=[self.slug])
+
+
+class SearchEntry(models.Model):
+    """Searchable text of the current publications: one row per question, one for the
+    head (headline, teaser, intro). Rebuilt for an explainer whenever it is published."""
+
+    explainer = models.ForeignKey(Explainer, on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(max_length=120)
+    headline = models.CharField(max_length=200)
+    language = models.CharField(max_length=8, default="de")
+    position = models.PositiveIntegerField(default=0)
+    anchor = models.CharField(max_length=120, blank=True)
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["explainer", "position"]
+        verbose_name = _("Suchindex-Eintrag")
+        verbose_name_plural = _("Suchindex")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 # One revision is the whole explainer. Citations and related links are followed flat

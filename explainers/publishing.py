@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from .builders import document_from_explainer, stored_content_hash
 from .diffing import changed_question_keys, diff_documents, summarize
 from .documents import content_hash
-from .models import Explainer, Publication
+from .models import CurrentPublication, Explainer, Publication
 from .rendering import render_document_answers
 from .revisions import latest_revision, record_revision
+from .search import index_publication
 
 PUBLISH_PERMISSION = "explainers.publish_explainer"
 Kind = Publication.Kind
@@ -75,15 +76,56 @@ def publish(
                     _("Nichts zu veröffentlichen: der Inhalt gleicht Fassung v%(number)s.")
                     % {"number": previous.number}
                 )
+            _check_public_slug(locked, document["slug"])
             publication = _freeze(locked, previous, document, digest, revision, kind, user)
             publication.note, publication.internal_note = note, internal_note
+            publication.change_log = _change_log(previous, publication)
             publication.save()
+            CurrentPublication.objects.update_or_create(
+                explainer=locked,
+                defaults={
+                    "publication": publication,
+                    "slug": publication.slug,
+                    "stand_at": publication.stand_at,
+                },
+            )
+            index_publication(publication)
     except IntegrityError as error:
         raise PublishRefused(
             _("Gleichzeitig wurde eine andere Fassung veröffentlicht. Bitte erneut versuchen.")
         ) from error
     explainer.refresh_from_db()
     return publication
+
+
+def _check_public_slug(explainer: Explainer, slug: str) -> None:
+    """Readers' URLs must stay unambiguous: a slug still public for another explainer is
+    not free, even if that explainer's working copy has been renamed since."""
+    other = (
+        CurrentPublication.objects.filter(slug=slug)
+        .exclude(explainer=explainer)
+        .select_related("explainer")
+        .first()
+    )
+    if other is not None:
+        raise PublishRefused(
+            _("Der Kurzname „%(slug)s“ ist noch öffentlich vergeben an „%(headline)s“.")
+            % {"slug": slug, "headline": other.explainer.headline}
+        )
+
+
+def _change_log(previous: Publication | None, publication: Publication) -> list[dict]:
+    """The public notes up to this publication, newest first (minor fixes carry none)."""
+    log = list(previous.change_log) if previous is not None else []
+    if publication.note:
+        entry = {
+            "number": publication.number,
+            "kind": publication.kind,
+            "note": publication.note,
+            "published_at": publication.published_at.isoformat(),
+        }
+        log.insert(0, entry)
+    return log
 
 
 def _revision_for(explainer: Explainer, user):
@@ -114,6 +156,8 @@ def _freeze(explainer, previous, document, digest, revision, kind, user) -> Publ
         byline=explainer.byline,
         published_at=now,
         stand_at=previous.stand_at if kind == Kind.MINOR and previous else now,
+        first_published_at=previous.first_published_at if previous else now,
+        slug=document["slug"],
         published_by=user,
         kind=kind,
         rendered_answers=render_document_answers(document),

@@ -15,6 +15,7 @@ nh3 stands behind all this with the same allow-list.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 import nh3
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
@@ -137,24 +139,29 @@ def unsafe_links(text: str) -> list[str]:
     return list(dict.fromkeys(refused))
 
 
-def _sanitise(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes={"sup": {"cite"}},
-        link_rel=None,
-        url_schemes=set(ALLOWED_URL_SCHEMES),
-        url_relative=lambda url: url if url.startswith("#") else None,
+def _sanitise(html: str) -> SafeString:
+    """Everything rendered passes the allow-list here, which is what makes it safe."""
+    return mark_safe(  # noqa: S308 - the allow-list output is what we mark
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            allowed_classes={"sup": {"cite"}},
+            link_rel=None,
+            url_schemes=set(ALLOWED_URL_SCHEMES),
+            url_relative=lambda url: url if url.startswith("#") else None,
+        )
     )
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str) -> SafeString:
     """The Markdown subset as sanitised HTML (teaser, intro); markers stay plain text."""
     return _sanitise(_MD.render(text or "", {}))
 
 
-def render_answer(text: str, source_numbers: Mapping[str, int], *, cite_id_prefix: str) -> str:
+def render_answer(
+    text: str, source_numbers: Mapping[str, int], *, cite_id_prefix: str
+) -> SafeString:
     """An answer as sanitised HTML; ``[^key]`` markers become numbered citation links.
 
     The id of a citation is ``{cite_id_prefix}-{n}``; a second citation of the same source
@@ -183,3 +190,13 @@ def render_document_answers(document: Mapping[str, Any]) -> dict[str, str]:
         )
         for question in document.get("questions") or []
     }
+
+
+def to_plain_text(text: str) -> str:
+    """The words of Markdown text without markup or citation markers (for search)."""
+    html_text = nh3.clean(render_markdown(MARKER_RE.sub("", text)), tags=set())
+    words = html.unescape(html_text).translate(_CONTROL_CHARACTERS)
+    return " ".join(words.split())
+
+
+_CONTROL_CHARACTERS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])

@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_list, env_str
+from .release import code_release
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.flatpages",
+    "django.contrib.sitemaps",
     "reversion",
     "adminsortable2",
     "explainers",
@@ -47,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -64,8 +69,10 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.media",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "explainers.context_processors.site",
             ],
         },
     },
@@ -127,6 +134,7 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SITE_ID = 1
 
 # An explainer with 100 questions and their sources posts a few thousand fields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -144,3 +152,12 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+RELEASE = code_release(BASE_DIR)
+
+# The publisher, for page furniture and structured data (schema.org NewsArticle).
+PUBLISHER_NAME = env_str("PUBLISHER_NAME", default="Newsroom Erklärstücke")
+PUBLISHER_LOGO = env_str("PUBLISHER_LOGO", default="explainers/logo.png")  # a static path
+
+# Reader pages may be served from a CDN cache for this long, and stale while it renews.
+READER_CACHE_SECONDS = int(env_str("READER_CACHE_SECONDS", default="60"))

@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.contrib.flatpages import views as flatpages
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from explainers.sitemaps import SITEMAPS
+from explainers.views import robots_txt
 
 admin.site.site_header = _("Newsroom Erklärstücke")
 admin.site.site_title = _("Newsroom Erklärstücke")
@@ -10,6 +15,11 @@ admin.site.index_title = _("Redaktion")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("impressum/", flatpages.flatpage, {"url": "/impressum/"}, name="impressum"),
+    path("datenschutz/", flatpages.flatpage, {"url": "/datenschutz/"}, name="datenschutz"),
+    path("", include("explainers.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

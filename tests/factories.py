@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from explainers.importing import import_document
+from explainers.models import Explainer
 
 _counter = itertools.count(1)
 
@@ -64,8 +65,13 @@ def make_document(
     return document
 
 
-def make_explainer(**overrides: Any):
-    return import_document(make_document(**overrides))
+def make_explainer(byline: str = "", **overrides: Any):
+    """An explainer as an import writes it; the byline is not part of the document."""
+    explainer = import_document(make_document(**overrides))
+    if byline:
+        Explainer.objects.filter(pk=explainer.pk).update(byline=byline)
+        explainer.refresh_from_db()
+    return explainer
 
 
 def make_user(username: str = "reporter", *, publish: bool = False, superuser: bool = False):

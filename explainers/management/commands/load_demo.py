@@ -15,6 +15,8 @@ class Command(BaseCommand):
         latest = explainer.latest_publication()
         base = base_url.rstrip("/")
         self.stdout.write(f"Demo: „{explainer.headline}“, Fassung v{latest.number}")
+        reader = reverse("explainers:detail", args=[explainer.current.slug])
+        self.stdout.write(f"Leseransicht: {base}{reader}")
         self.stdout.write(f"Redaktion (Admin): {base}{reverse('admin:index')}")
         change = reverse("admin:explainers_explainer_change", args=[explainer.pk])
         self.stdout.write(f"Erklärstück im Admin: {base}{change}")

@@ -1,0 +1,113 @@
+"""Atom feeds of publications: all explainers, and one explainer. Minor fixes are left
+out: they change no fact, so they are not news to a feed reader."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from .models import Publication
+from .public import MovedTo, current_by_slug
+
+FEED_SIZE = 50
+
+
+def _summary(publication: Publication) -> str:
+    summary = publication.change_summary
+    parts = [publication.note] if publication.note else []
+    if summary is None:
+        parts.append(_("Erstveröffentlichung."))
+    else:
+        counts = summary["counts"]
+        parts.append(
+            _("Fragen: %(a)s neu, %(c)s geändert, %(r)s entfernt.")
+            % {"a": counts["added"], "c": counts["changed"], "r": counts["removed"]}
+        )
+    return " ".join(parts)
+
+
+class PublicationFeed(Feed):
+    feed_type = Atom1Feed
+
+    def item_title(self, publication: Publication) -> str:
+        return _("%(headline)s – v%(n)s (%(kind)s)") % {
+            "headline": publication.document["headline"],
+            "n": publication.number,
+            "kind": publication.get_kind_display(),
+        }
+
+    def item_description(self, publication: Publication) -> str:
+        return _summary(publication)
+
+    def item_link(self, publication: Publication) -> str:
+        return reverse("explainers:version", args=[publication.slug, publication.number])
+
+    def item_guid(self, publication: Publication) -> str:
+        return f"publication-{publication.pk}"
+
+    def item_pubdate(self, publication: Publication):
+        return publication.published_at
+
+    def item_updateddate(self, publication: Publication):
+        return publication.published_at
+
+    def item_author_name(self, publication: Publication) -> str:
+        return publication.byline or settings.PUBLISHER_NAME
+
+    def item_categories(self, publication: Publication):
+        return [publication.get_kind_display()]
+
+    @staticmethod
+    def public_publications():
+        """Publications of explainers that are public now, without minor fixes."""
+        return (
+            Publication.objects.filter(explainer__current__isnull=False)
+            .exclude(kind=Publication.Kind.MINOR)
+            .order_by("-published_at", "-pk")
+        )
+
+
+class AllPublicationsFeed(PublicationFeed):
+    def title(self) -> str:
+        return _("%(site)s: neue und aktualisierte Erklärstücke") % {
+            "site": settings.PUBLISHER_NAME
+        }
+
+    def subtitle(self) -> str:
+        return _("Jede Veröffentlichung, Aktualisierung und Korrektur.")
+
+    def link(self) -> str:
+        return reverse("explainers:index")
+
+    def items(self):
+        return self.public_publications()[:FEED_SIZE]
+
+
+class ExplainerFeed(PublicationFeed):
+    def __call__(self, request, *args, **kwargs):
+        current = current_by_slug(kwargs["slug"])
+        if isinstance(current, MovedTo):
+            return redirect("explainers:explainer_feed", current.slug, permanent=True)
+        request.explainer_current = current  # looked up once, used by get_object
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, slug):
+        return request.explainer_current
+
+    def title(self, current) -> str:
+        return _("Änderungen: %(headline)s") % {
+            "headline": current.publication.document["headline"]
+        }
+
+    def subtitle(self, current) -> str:
+        return _("Jede Fassung dieses Erklärstücks mit ihrem Hinweis.")
+
+    def link(self, current) -> str:
+        return current.get_absolute_url()
+
+    def items(self, current):
+        return self.public_publications().filter(explainer_id=current.explainer_id)[:FEED_SIZE]

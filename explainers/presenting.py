@@ -1,0 +1,99 @@
+"""A publication (or the working copy, for preview) as template context for readers.
+
+Everything here is derived from the stored document and what the publication stored
+alongside it; no other rows are read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from .models import Publication, Source
+from .rendering import render_document_answers, render_markdown, source_numbers
+
+# A question changed this long before the publication shown still carries a badge.
+BADGE_WINDOW = datetime.timedelta(days=30)
+
+
+def present_document(
+    document: dict[str, Any],
+    *,
+    rendered_answers: dict[str, str] | None = None,
+    question_changes: dict[str, dict] | None = None,
+    shown_at: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    answers = rendered_answers or render_document_answers(document)
+    numbers = source_numbers(document)
+    cited_by: dict[str, list[dict]] = defaultdict(list)
+    questions = []
+    for position, question in enumerate(document["questions"], start=1):
+        entry = {
+            **question,
+            "number": position,
+            # Stored answers were sanitised (nh3) when the publication was made.
+            "answer_html": mark_safe(answers.get(question["key"], "")),  # noqa: S308
+            "badge": _badge((question_changes or {}).get(question["key"]), shown_at),
+        }
+        questions.append(entry)
+        for key in question["cites"]:
+            cited_by[key].append(entry)
+    kinds = dict(Source.Kind.choices)
+    sources = [
+        {
+            **source,
+            "number": numbers[source["key"]],
+            "kind_label": kinds.get(source["kind"], source["kind"]),
+            "date": datetime.date.fromisoformat(source["date"]) if source["date"] else None,
+            "cited_by": cited_by.get(source["key"], []),
+        }
+        for source in document["sources"]
+    ]
+    return {
+        **document,
+        "teaser_html": render_markdown(document["teaser"]),
+        "intro_html": render_markdown(document["intro"]),
+        "questions": questions,
+        "sources": sources,
+    }
+
+
+def present_publication(publication: Publication) -> dict[str, Any]:
+    return present_document(
+        publication.document,
+        rendered_answers=publication.rendered_answers,
+        question_changes=publication.question_changes,
+        shown_at=publication.published_at,
+    )
+
+
+def change_log(publication: Publication) -> list[dict[str, Any]]:
+    """The public notes up to this publication, newest first, with their kind in words."""
+    kinds = dict(Publication.Kind.choices)
+    return [
+        {
+            **entry,
+            "published_at": parse_datetime(entry["published_at"]),
+            "kind_label": kinds.get(entry["kind"], entry["kind"]),
+            "is_correction": entry["kind"] == Publication.Kind.CORRECTION,
+        }
+        for entry in publication.change_log
+    ]
+
+
+def _badge(change: dict | None, shown_at: datetime.datetime | None) -> dict | None:
+    """ "Neu" or "Aktualisiert am …" for a question added or changed after the first
+    publication, recently enough before the publication shown."""
+    if not change or change.get("number", 1) <= 1 or shown_at is None:
+        return None
+    changed_at = parse_datetime(change["published_at"])
+    if changed_at is None or shown_at - changed_at > BADGE_WINDOW:
+        return None
+    if change.get("status") == "added":
+        return {"kind": "new", "label": _("Neu"), "date": changed_at}
+    return {"kind": "updated", "label": _("Aktualisiert"), "date": changed_at}

@@ -1,0 +1,76 @@
+"""What readers may see, said once: current publications by public slug, and the
+publications of a public explainer. Reader views, feeds, sitemap and search use this;
+nothing here reads the working copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import CurrentPublication, Publication
+
+
+@dataclass(frozen=True)
+class MovedTo:
+    """An older public slug: the explainer now lives under `slug`."""
+
+    slug: str
+
+
+def current_by_slug(slug: str) -> CurrentPublication | MovedTo:
+    """The current publication under `slug` (one indexed query), or where an older
+    published slug has moved to. Unknown slugs (and drafts, which have none) are 404."""
+    current = CurrentPublication.objects.select_related("publication").filter(slug=slug).first()
+    if current is not None:
+        return current
+    moved = (
+        CurrentPublication.objects.filter(
+            explainer__in=Publication.objects.filter(slug=slug).values("explainer")
+        )
+        .values_list("slug", flat=True)
+        .first()
+    )
+    if moved is None:
+        raise Http404(_("Dieses Erklärstück gibt es nicht."))
+    return MovedTo(moved)
+
+
+def current_listing():
+    """Current publications for the front page, most recently updated first."""
+    return CurrentPublication.objects.select_related("publication").order_by("-stand_at", "-pk")
+
+
+def publications_of(current: CurrentPublication):
+    return Publication.objects.filter(explainer_id=current.explainer_id)
+
+
+def related_current(publication: Publication) -> list[CurrentPublication]:
+    """ "Empfehlungen der Redaktion": the related explainers that are public now, in the
+    editor's order, with their current headlines (one query)."""
+    slugs = publication.document.get("related") or []
+    if not slugs:
+        return []
+    rows = (
+        CurrentPublication.objects.select_related("publication")
+        .filter(Q(slug__in=slugs) | Q(explainer__slug__in=slugs))
+        .annotate(working_slug=F("explainer__slug"))
+    )
+    found: dict[str, CurrentPublication] = {}
+    for current in rows:  # matched by public slug, or by the slug it was linked under
+        found.setdefault(current.slug, current)
+        found.setdefault(current.working_slug, current)
+    related, seen = [], set()
+    for slug in slugs:
+        current = found.get(slug)
+        if (
+            current is not None
+            and current.pk not in seen
+            and current.pk != publication.explainer_id
+        ):
+            seen.add(current.pk)
+            related.append(current)
+    return related

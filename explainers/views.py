@@ -1,0 +1,240 @@
+"""Reader pages. They read publications only (explainers/public.py), never the working
+copy; the one exception is the staff preview, which says so on the page."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .builders import document_from_explainer
+from .diffing import diff_documents
+from .models import Explainer, Publication
+from .page_cache import cached_fragment, publication_key
+from .presenting import change_log, present_document, present_publication
+from .public import MovedTo, current_by_slug, current_listing, publications_of, related_current
+from .structured_data import as_script_json, news_article
+
+INDEX_PAGE_SIZE = 20
+_SPAN_RE = re.compile(r"(\d{1,6})\.\.(\d{1,6})")
+
+
+def bad_request(request, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def reader_response(response: HttpResponse, *parts, last_modified=None) -> HttpResponse:
+    """Headers for a CDN in front: short public caching, ETag and Last-Modified so a
+    repeated request is answered 304 (by ConditionalGetMiddleware)."""
+    key = "|".join(str(part) for part in (*parts, settings.RELEASE, get_language()))
+    response["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.READER_CACHE_SECONDS,
+        stale_while_revalidate=settings.READER_CACHE_SECONDS * 10,
+    )
+    return response
+
+
+@require_safe
+def index(request):
+    page = Paginator(current_listing(), INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
+    response = render(request, "explainers/index.html", {"page": page})
+    newest = page.object_list[0].stand_at if page.object_list else None
+    parts = [c.publication_id for c in page.object_list]
+    return reader_response(response, "index", page.number, *parts, last_modified=newest)
+
+
+@require_safe
+def detail(request, slug):
+    current = current_by_slug(slug)
+    if isinstance(current, MovedTo):
+        return redirect("explainers:detail", current.slug, permanent=True)
+    return publication_page(request, current, current.publication)
+
+
+@require_safe
+def version(request, slug, number):
+    current = current_by_slug(slug)
+    if isinstance(current, MovedTo):
+        return redirect("explainers:version", current.slug, number, permanent=True)
+    if number == current.publication.number:
+        publication = current.publication
+    else:
+        publication = get_object_or_404(publications_of(current), number=number)
+    return publication_page(request, current, publication)
+
+
+def publication_page(request, current, publication: Publication) -> HttpResponse:
+    is_latest = publication.pk == current.publication_id
+    canonical = request.build_absolute_uri(reverse("explainers:detail", args=[current.slug]))
+    related = related_current(publication)
+    context = {
+        "current": current,
+        "publication": publication,
+        "is_latest": is_latest,
+        "canonical_url": canonical if is_latest else None,
+        "noindex": not is_latest,
+        "related": related,
+        "article_html": cached_fragment(
+            publication_key(publication, "article"),
+            lambda: _render_article(request, publication),
+        ),
+        "head_html": cached_fragment(
+            publication_key(publication, f"head:{request.get_host()}"),
+            lambda: _render_head(request, current, publication, canonical),
+        ),
+    }
+    response = render(request, "explainers/explainer.html", context)
+    related_state = [(c.pk, c.publication_id) for c in related]
+    return reader_response(
+        response,
+        publication_key(publication, "page"),
+        current.slug,
+        is_latest,
+        related_state,
+        last_modified=publication.published_at,
+    )
+
+
+def _render_article(request, publication: Publication) -> str:
+    context = {
+        "publication": publication,
+        "document": present_publication(publication),
+        "changes": change_log(publication),
+    }
+    return render_to_string("explainers/_article.html", context, request)
+
+
+def _render_head(request, current, publication: Publication, canonical: str) -> str:
+    document = publication.document
+    image = document.get("image")
+    image_url = request.build_absolute_uri(settings.MEDIA_URL + image["src"]) if image else None
+    corrections = [entry for entry in change_log(publication) if entry["is_correction"]]
+    article = news_article(
+        publication,
+        url=canonical,
+        publisher_name=settings.PUBLISHER_NAME,
+        logo_url=request.build_absolute_uri(static(settings.PUBLISHER_LOGO)),
+        image_url=image_url,
+        corrections=corrections,
+    )
+    context = {
+        "document": document,
+        "description": article["description"],
+        "canonical_url": canonical,
+        "image_url": image_url,
+        "json_ld": as_script_json(article),
+        "publication": publication,
+    }
+    return render_to_string("explainers/_head.html", context, request)
+
+
+@require_safe
+def versions(request, slug):
+    current = current_by_slug(slug)
+    if isinstance(current, MovedTo):
+        return redirect("explainers:versions", current.slug, permanent=True)
+    publications = list(publications_of(current).listing().order_by("-number"))
+    for publication in publications:
+        publication.previous_diff_url = (
+            reverse(
+                "explainers:diff",
+                args=[current.slug, f"{publication.number - 1}..{publication.number}"],
+            )
+            if publication.number > 1
+            else None
+        )
+    response = render(
+        request,
+        "explainers/versions.html",
+        {
+            "current": current,
+            "document": current.publication.document,
+            "publications": publications,
+        },
+    )
+    return reader_response(
+        response, "versions", current.publication_id, current.publication.redaction_generation,
+        last_modified=current.publication.published_at,
+    )  # fmt: skip
+
+
+@require_safe
+def diff(request, slug, span):
+    match = _SPAN_RE.fullmatch(span)
+    if match is None:
+        return bad_request(request, _("Bitte zwei Fassungen angeben, z. B. 1..3."))
+    older, newer = int(match.group(1)), int(match.group(2))
+    if older >= newer:
+        return bad_request(
+            request, _("Die erste Fassung muss älter sein als die zweite, z. B. 1..3.")
+        )
+    current = current_by_slug(slug)
+    if isinstance(current, MovedTo):
+        return redirect("explainers:diff", current.slug, span, permanent=True)
+    found = {p.number: p for p in publications_of(current).filter(number__in=[older, newer])}
+    if len(found) != 2:
+        raise Http404(_("Diese Fassung gibt es nicht."))
+    a, b = found[older], found[newer]
+    key = f"diff:{a.pk}:{a.redaction_generation}:{b.pk}:{b.redaction_generation}:{settings.RELEASE}"
+    changes = cached_fragment(key, lambda: diff_documents(a.document, b.document))
+    notes = [entry for entry in change_log(b) if older < entry["number"] <= newer]
+    response = render(
+        request,
+        "explainers/diff.html",
+        {"current": current, "older": a, "newer": b, "diff": changes, "notes": notes},
+    )
+    return reader_response(
+        response, key, current.slug, get_language(), last_modified=b.published_at
+    )
+
+
+@never_cache
+def preview(request, slug):
+    """The working copy rendered as readers would see it: staff with the change
+    permission only; everyone else gets the same 404 as for an unknown page."""
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("explainers.change_explainer")):
+        raise Http404(_("Dieses Erklärstück gibt es nicht."))
+    explainer = get_object_or_404(Explainer, slug=slug)
+    document = document_from_explainer(explainer)
+    context = {
+        "explainer": explainer,
+        "document": present_document(document),
+        "byline": explainer.byline,
+        "noindex": True,
+        "preview": True,
+    }
+    response = render(request, "explainers/preview.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /suche/",
+        "Disallow: /explainers/*/preview/",
+        f"Sitemap: {sitemap_url}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
