@@ -22,7 +22,8 @@ from .forms import (
     ExplainerForm,
     InlineRowForm,
     QuestionFormSet,
-    SortedInlineFormSet,
+    RelatedLinkFormSet,
+    SourceFormSet,
     make_room,
 )
 from .models import Explainer, Question, RelatedLink, Source
@@ -33,7 +34,7 @@ from .revisions import record_revision
 UNIQUE_PER_EXPLAINER = {
     Question: ("position", "anchor"),
     Source: ("position", "key"),
-    RelatedLink: ("position",),
+    RelatedLink: ("position", "target"),
 }
 
 
@@ -49,7 +50,7 @@ class QuestionInline(SortableStackedInline):
 class SourceInline(SortableTabularInline):
     model = Source
     form = InlineRowForm
-    formset = SortedInlineFormSet
+    formset = SourceFormSet
     fields = ("key", "label", "publisher", "url", "date", "kind")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
@@ -59,7 +60,7 @@ class RelatedLinkInline(SortableTabularInline):
     model = RelatedLink
     fk_name = "explainer"
     form = InlineRowForm
-    formset = SortedInlineFormSet
+    formset = RelatedLinkFormSet
     fields = ("target",)
     autocomplete_fields = ("target",)
     extra = 0
@@ -163,8 +164,12 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         record_revision(form.instance, user=request.user)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_published():
-            return False  # publications are permanent, so is what they belong to
+        """Only the desk deletes, and only explainers never published: publications
+        are permanent, and so is what they belong to."""
+        if not self.can_publish(request):
+            return False
+        if obj is not None and obj.publications.exists():
+            return False
         return super().has_delete_permission(request, obj)
 
     def can_publish(self, request) -> bool:

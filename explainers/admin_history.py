@@ -13,7 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ class PublishForm(forms.Form):
         label=gettext_lazy("Art der Änderung"),
         choices=[(k.value, k.label) for k in Publication.Kind if k != Publication.Kind.FIRST],
         initial=Publication.Kind.UPDATE,
+        required=False,  # not asked for the first publication, which is always "first"
     )
     note = forms.CharField(
         label=gettext_lazy("Hinweis für Leser"),
@@ -57,7 +58,9 @@ class HistoryViews:
     # helpers
 
     def _explainer(self, request, object_id) -> Explainer:
-        explainer = get_object_or_404(Explainer, pk=unquote(object_id))
+        explainer = self.admin.get_object(request, unquote(object_id))  # None for "abc"
+        if explainer is None:
+            raise Http404(_("Dieses Erklärstück gibt es nicht."))
         if not self.admin.has_view_or_change_permission(request, explainer):
             raise PermissionDenied
         return explainer
@@ -172,13 +175,21 @@ class HistoryViews:
 
     def publish_view(self, request, object_id):
         explainer = self._explainer(request, object_id)
-        if not self.admin.can_publish(request):
+        if not (
+            self.admin.can_publish(request) and self.admin.has_change_permission(request, explainer)
+        ):
             raise PermissionDenied
         latest = explainer.latest_publication()
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                publication = publish(explainer, user=request.user, **form.cleaned_data)
+                publication = publish(
+                    explainer,
+                    user=request.user,
+                    kind=form.cleaned_data["kind"] or Publication.Kind.UPDATE,
+                    note=form.cleaned_data["note"],
+                    internal_note=form.cleaned_data["internal_note"],
+                )
             except PublishRefused as refusal:
                 form.add_error(None, str(refusal))
             else:

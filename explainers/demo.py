@@ -45,8 +45,10 @@ class DemoLogin:
     password: str
 
 
+@transaction.atomic
 def load_demo() -> tuple[Explainer, DemoLogin | None]:
-    """Bring the demo to v3, doing only the steps still missing (idempotent)."""
+    """Bring the demo to v3, doing only the steps still missing (idempotent, and all or
+    nothing)."""
     login = ensure_desk_user() if settings.DEBUG else None
     user = get_user_model().objects.filter(username=DESK_USERNAME).first() if login else None
     explainer = Explainer.objects.filter(slug=SLUG).first()

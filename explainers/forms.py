@@ -13,10 +13,11 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from .documents import german_slugify, question_key, unique_slug
-from .models import Explainer, Question
+from .models import CurrentPublication, Explainer, Question
 from .rendering import citation_markers, unsafe_links
 from .revisions import split_keys
 
@@ -41,8 +42,20 @@ class ExplainerForm(forms.ModelForm):
         if not cleaned.get("slug") and cleaned.get("headline"):
             cleaned["slug"] = german_slugify(cleaned["headline"])
             self.instance.slug = cleaned["slug"]
-            if Explainer.objects.filter(slug=cleaned["slug"]).exclude(pk=self.instance.pk).exists():
+            if not cleaned["slug"]:
+                self.add_error(
+                    "slug",
+                    _("Bitte einen Kurznamen angeben (Kleinbuchstaben, Ziffern, Bindestriche)."),
+                )
+            elif (
+                Explainer.objects.filter(slug=cleaned["slug"]).exclude(pk=self.instance.pk).exists()
+            ):
                 self.add_error("slug", _("Dieser Kurzname ist schon vergeben."))
+        public = CurrentPublication.objects.filter(slug=cleaned.get("slug") or "")
+        if public.exclude(explainer_id=self.instance.pk).exists():
+            self.add_error(
+                "slug", _("Unter diesem Kurznamen steht noch ein anderes Erklärstück online.")
+            )
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", _("Bitte beschreiben Sie das Bild (Alternativtext)."))
         for name in ("teaser", "intro"):
@@ -53,17 +66,18 @@ class ExplainerForm(forms.ModelForm):
 
 
 class InlineRowForm(forms.ModelForm):
-    """Uniqueness of positions, anchors and keys is checked among the submitted rows
-    (by the formset), not row by row against the stored ones, which may be moving too."""
+    """Uniqueness of positions, anchors, keys and targets is checked among the submitted
+    rows by the formset (OrderedFormSet), not row by row against the stored ones, which
+    may be moving in the same save."""
 
     per_explainer_unique = ("position", "anchor", "key", "target")
+    force_save = False
 
-    def validate_unique(self):
-        exclude = set(self._get_validation_exclusions()) | set(self.per_explainer_unique)
-        try:
-            self.instance.validate_unique(exclude=exclude)
-        except forms.ValidationError as error:
-            self._update_errors(error)
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), *self.per_explainer_unique}
+
+    def has_changed(self):
+        return self.force_save or super().has_changed()
 
 
 def submitted_source_keys(data) -> set[str]:
@@ -72,9 +86,10 @@ def submitted_source_keys(data) -> set[str]:
         total = min(int(data.get(f"{SOURCES_PREFIX}-TOTAL_FORMS", 0)), 1000)
     except (TypeError, ValueError):
         return set()
+    checkbox = forms.CheckboxInput()
     keys = set()
     for index in range(total):
-        if data.get(f"{SOURCES_PREFIX}-{index}-DELETE"):
+        if checkbox.value_from_datadict(data, {}, f"{SOURCES_PREFIX}-{index}-DELETE"):
             continue
         key = (data.get(f"{SOURCES_PREFIX}-{index}-key") or "").strip()
         if key:
@@ -82,11 +97,55 @@ def submitted_source_keys(data) -> set[str]:
     return keys
 
 
-class QuestionFormSet(CustomInlineFormSet):
+class OrderedFormSet(CustomInlineFormSet):
+    """Rows in the order the editor left them: positions become 1..n, and a value that
+    must be unique per explainer is checked among the rows submitted together."""
+
+    distinct_fields: tuple[tuple[str, str], ...] = ()  # (field, message)
+
+    def live_forms(self) -> list[forms.ModelForm]:
+        return [
+            form
+            for form in self.forms
+            if form.is_valid()
+            and not self._should_delete_form(form)
+            and (form.instance.pk or form.has_changed())
+        ]
+
     def clean(self):
         super().clean()
+        live = self.live_forms()
+        self._number(live)
+        for name, message in self.distinct_fields:
+            seen: set = set()
+            for form in live:
+                value = form.cleaned_data.get(name)
+                if value in seen:
+                    form.add_error(name, message)
+                elif value:
+                    seen.add(value)
+
+    def _number(self, live) -> None:
+        def submitted(indexed):
+            index, form = indexed
+            position = form.cleaned_data.get("position") or 0
+            return (position if position > 0 else float("inf"), index)
+
+        ordered = [form for _i, form in sorted(enumerate(live), key=submitted)]
+        for position, form in enumerate(ordered, start=1):
+            if form.instance.pk and form.initial.get("position") != position:
+                form.force_save = True  # its stored position moves, so it must be written
+            form.cleaned_data["position"] = form.instance.position = position
+
+
+class QuestionFormSet(OrderedFormSet):
+    distinct_fields = (("anchor", _lazy("Diese Sprungmarke hat schon eine andere Frage.")),)
+
+    def clean(self):
+        live = self.live_forms()
+        self._fill_anchors(live)
+        super().clean()
         source_keys = submitted_source_keys(self.data)
-        live = [f for f in self.forms if f.is_valid() and not self._should_delete_form(f)]
         for form in live:
             answer = form.cleaned_data.get("answer", "")
             unknown = [
@@ -108,7 +167,6 @@ class QuestionFormSet(CustomInlineFormSet):
             bad = unsafe_links(answer)
             if bad:
                 form.add_error("answer", _unsafe_link_message(bad))
-        self._fill_anchors(live)
 
     def _fill_anchors(self, live_forms) -> None:
         taken = {f.cleaned_data["anchor"] for f in live_forms if f.cleaned_data.get("anchor")}
@@ -124,8 +182,19 @@ class QuestionFormSet(CustomInlineFormSet):
         return super().save_new(form, commit=commit)
 
 
-class SortedInlineFormSet(CustomInlineFormSet):
-    pass
+class SourceFormSet(OrderedFormSet):
+    distinct_fields = (("key", _lazy("Diesen Schlüssel hat schon eine andere Quelle.")),)
+
+
+class RelatedLinkFormSet(OrderedFormSet):
+    distinct_fields = (("target", _lazy("Dieses Erklärstück ist schon empfohlen.")),)
+
+    def clean(self):
+        super().clean()
+        for form in self.live_forms():
+            target = form.cleaned_data.get("target")
+            if target is not None and self.instance.pk and target.pk == self.instance.pk:
+                form.add_error("target", _("Ein Erklärstück kann sich nicht selbst empfehlen."))
 
 
 def make_room(formset: BaseInlineFormSet, unique_fields: tuple[str, ...]) -> None:
@@ -141,10 +210,16 @@ def make_room(formset: BaseInlineFormSet, unique_fields: tuple[str, ...]) -> Non
         if form.instance.pk
         and (
             formset._should_delete_form(form)
+            or getattr(form, "force_save", False)
             or any(name in form.changed_data for name in unique_fields)
         )
     ]
     if not moving:
+        return
+    if "target" in unique_fields:
+        # A foreign key has no free value to park on: the rows go, and the formset
+        # writes the changed ones back under their old primary keys.
+        formset.model.objects.filter(pk__in=moving).delete()
         return
     parked = {}
     for name in unique_fields:

@@ -250,9 +250,10 @@ class RelatedLink(models.Model):
     """ "Empfehlungen der Redaktion": related explainers in the editor's order."""
 
     explainer = models.ForeignKey(Explainer, on_delete=models.CASCADE, related_name="related_links")
+    # PROTECT: deleting a recommended draft would change other explainers silently.
     target = models.ForeignKey(
         Explainer,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("Erklärstück"),
     )

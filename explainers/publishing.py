@@ -56,44 +56,44 @@ def publish(
         raise PublishRefused(_("Unbekannte Art der Änderung: %(kind)s") % {"kind": kind})
     check_publisher(user)
     note, internal_note = (note or "").strip(), (internal_note or "").strip()
-    try:
-        with transaction.atomic():
-            locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
-            previous = locked.publications.order_by("-number").first()
-            if previous is None:
-                kind = Kind.FIRST
-            elif kind == Kind.FIRST:
-                raise PublishRefused(_("Dieses Erklärstück ist bereits veröffentlicht."))
-            elif kind in KINDS_NEEDING_NOTE and not note:
-                raise PublishRefused(
-                    _("Für „%(kind)s“ ist ein Hinweis für Leser nötig.")
-                    % {"kind": Kind(kind).label}
-                )
-            revision, document = _revision_for(locked, user)
-            digest = content_hash(document, locked.byline)
-            if previous is not None and previous.content_hash == digest:
-                raise PublishRefused(
-                    _("Nichts zu veröffentlichen: der Inhalt gleicht Fassung v%(number)s.")
-                    % {"number": previous.number}
-                )
-            _check_public_slug(locked, document["slug"])
-            publication = _freeze(locked, previous, document, digest, revision, kind, user)
-            publication.note, publication.internal_note = note, internal_note
-            publication.change_log = _change_log(previous, publication)
-            publication.save()
-            CurrentPublication.objects.update_or_create(
-                explainer=locked,
-                defaults={
-                    "publication": publication,
-                    "slug": publication.slug,
-                    "stand_at": publication.stand_at,
-                },
+    with transaction.atomic():
+        locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
+        previous = locked.publications.order_by("-number").first()
+        if previous is None:
+            kind = Kind.FIRST
+        elif kind == Kind.FIRST:
+            raise PublishRefused(_("Dieses Erklärstück ist bereits veröffentlicht."))
+        elif kind in KINDS_NEEDING_NOTE and not note:
+            raise PublishRefused(
+                _("Für „%(kind)s“ ist ein Hinweis für Leser nötig.") % {"kind": Kind(kind).label}
             )
-            index_publication(publication)
-    except IntegrityError as error:
-        raise PublishRefused(
-            _("Gleichzeitig wurde eine andere Fassung veröffentlicht. Bitte erneut versuchen.")
-        ) from error
+        revision, document = _revision_for(locked, user)
+        digest = content_hash(document, locked.byline)
+        if previous is not None and previous.content_hash == digest:
+            raise PublishRefused(
+                _("Nichts zu veröffentlichen: der Inhalt gleicht Fassung v%(number)s.")
+                % {"number": previous.number}
+            )
+        _check_public_slug(locked, document["slug"])
+        publication = _freeze(locked, previous, document, digest, revision, kind, user)
+        publication.note, publication.internal_note = note, internal_note
+        publication.change_log = _change_log(previous, publication)
+        try:
+            with transaction.atomic():
+                publication.save()
+        except IntegrityError as error:  # the number is taken: another publish won
+            raise PublishRefused(
+                _("Gleichzeitig wurde eine andere Fassung veröffentlicht. Bitte erneut versuchen.")
+            ) from error
+        CurrentPublication.objects.update_or_create(
+            explainer=locked,
+            defaults={
+                "publication": publication,
+                "slug": publication.slug,
+                "stand_at": publication.stand_at,
+            },
+        )
+        index_publication(publication)
     explainer.refresh_from_db()
     return publication
 

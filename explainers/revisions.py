@@ -84,6 +84,19 @@ def stamp(explainer: Explainer) -> dict:
     return document
 
 
+def restamp_referrers(explainer: Explainer) -> None:
+    """Explainers that recommend this one list its slug in their documents: keep their
+    content hash true when the slug changes, so "unveröffentlichte Änderungen" is too."""
+    referrers = Explainer.objects.filter(
+        pk__in=RelatedLink.objects.filter(target=explainer).values("explainer")
+    )
+    for referrer in referrers:
+        document = document_from_explainer(referrer)
+        digest = content_hash(document, referrer.byline)
+        if digest != referrer.content_hash:
+            Explainer.objects.filter(pk=referrer.pk).update(content_hash=digest)
+
+
 def record_revision(explainer: Explainer, *, user=None, comment: str | None = None) -> dict:
     """Finish a write: citations, hash, and the whole explainer into the open revision."""
     if not reversion.is_active():
@@ -101,6 +114,7 @@ def record_revision(explainer: Explainer, *, user=None, comment: str | None = No
         RelatedLink.objects.filter(explainer=explainer),
     ):
         reversion.add_to_revision(row)
+    restamp_referrers(explainer)
     if user is not None and user.is_authenticated:
         reversion.set_user(user)
     if comment is not None:

@@ -110,3 +110,17 @@ def test_documents_from_revisions_tolerate_fields_added_or_removed_later():
         version.serialized_data = json.dumps(data)
         version.save()
     assert document_from_revision(revision) == expected
+
+
+def test_renaming_a_recommended_explainer_marks_its_referrers_as_changed():
+    from explainers.models import RelatedLink
+
+    referrer, target = make_explainer(), make_explainer()
+    with reversion.create_revision():
+        RelatedLink.objects.create(explainer=referrer, target=target, position=1)
+        record_revision(referrer)
+    before = Explainer.objects.get(pk=referrer.pk).content_hash
+    edit(target, slug="neuer-kurzname")
+    referrer.refresh_from_db()
+    assert referrer.content_hash != before
+    assert referrer.content_hash == content_hash(document_from_explainer(referrer), "")
