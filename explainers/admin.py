@@ -11,7 +11,7 @@ from adminsortable2.admin import SortableAdminBase, SortableStackedInline, Sorta
 from django.contrib import admin
 from django.db import models
 from django.db.models import F, Q
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -176,7 +176,18 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         return request.user.has_perm(PUBLISH_PERMISSION)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_publish": self.can_publish(request)}
+        # Links use the stored slugs: the form's instance may hold an unsaved one.
+        stored = Explainer.objects.filter(pk=object_id).values("slug", "current__slug").first()
+        extra_context = {
+            **(extra_context or {}),
+            "can_publish": self.can_publish(request),
+            "preview_url": reverse("explainers:preview", args=[stored["slug"]])
+            if stored and stored["slug"]
+            else None,
+            "public_url": reverse("explainers:detail", args=[stored["current__slug"]])
+            if stored and stored["current__slug"]
+            else None,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):

@@ -180,7 +180,7 @@ class HistoryViews:
         ):
             raise PermissionDenied
         latest = explainer.latest_publication()
-        form = PublishForm(request.POST or None)
+        form = PublishForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 publication = publish(

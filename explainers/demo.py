@@ -14,7 +14,7 @@ from pathlib import Path
 import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .documents import join_paragraphs, split_paragraphs
@@ -22,6 +22,7 @@ from .importing import import_document
 from .models import Explainer, Publication, Question
 from .publishing import publish
 from .revisions import record_revision
+from .roles import DESK, setup_roles
 from .textformat import decode_import_bytes, parse_text
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "sicherheitsgarantien.txt"
@@ -104,5 +105,6 @@ def ensure_desk_user() -> DemoLogin:
         user.save()
         path.write_text(f"{DESK_USERNAME}:{password}\n", encoding="utf-8")
         path.chmod(0o600)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="explainers"))
+    setup_roles()
+    user.groups.add(Group.objects.get(name=DESK))
     return DemoLogin(DESK_USERNAME, password)

@@ -6,10 +6,11 @@ import itertools
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 
 from explainers.importing import import_document
 from explainers.models import Explainer
+from explainers.roles import DESK, REPORTERS, setup_roles
 
 _counter = itertools.count(1)
 
@@ -75,16 +76,13 @@ def make_explainer(byline: str = "", **overrides: Any):
 
 
 def make_user(username: str = "reporter", *, publish: bool = False, superuser: bool = False):
+    """A staff user in the reporters' group, or with `publish` in the desk's group."""
     User = get_user_model()
     if superuser:
         return User.objects.create_superuser(username, f"{username}@example.org", "pw-long-enough")
+    setup_roles()  # transactional tests flush the groups: make them as setup_roles does
     user = User.objects.create_user(username, f"{username}@example.org", "pw-long-enough")
     user.is_staff = True
     user.save()
-    codenames = ["add_explainer", "change_explainer", "view_explainer", "delete_explainer"]
-    for model in ("question", "source", "citation", "relatedlink"):
-        codenames += [f"{action}_{model}" for action in ("add", "change", "delete", "view")]
-    if publish:
-        codenames.append("publish_explainer")
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    user.groups.add(Group.objects.get(name=DESK if publish else REPORTERS))
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache

@@ -334,7 +334,7 @@ def test_preview_is_404_for_anonymous_and_for_staff_without_change_permission(cl
     explainer = make_explainer()
     assert client.get(url("preview", explainer.slug)).status_code == 404
     viewer = make_user("gast")
-    viewer.user_permissions.clear()
+    viewer.groups.clear()  # staff, but without the change permission
     client.force_login(viewer)
     assert client.get(url("preview", explainer.slug)).status_code == 404
 
