@@ -177,7 +177,12 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Links use the stored slugs: the form's instance may hold an unsaved one.
-        stored = Explainer.objects.filter(pk=object_id).values("slug", "current__slug").first()
+        stored = (
+            Explainer.objects.filter(pk=object_id)
+            .with_latest_publication()
+            .values("slug", "current__slug", "content_hash", "latest_content_hash")
+            .first()
+        )
         extra_context = {
             **(extra_context or {}),
             "can_publish": self.can_publish(request),
@@ -187,6 +192,11 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             "public_url": reverse("explainers:detail", args=[stored["current__slug"]])
             if stored and stored["current__slug"]
             else None,
+            "unpublished_changes": bool(
+                stored
+                and stored["latest_content_hash"]
+                and stored["content_hash"] != stored["latest_content_hash"]
+            ),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -214,6 +224,11 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 name=f"{prefix}_compare",
             ),
             path("<path:object_id>/publish/", wrap(views.publish_view), name=f"{prefix}_publish"),
+            path(
+                "<path:object_id>/compare-published/",
+                wrap(views.compare_published_view),
+                name=f"{prefix}_compare_published",
+            ),
         ]
         return own + urls
 

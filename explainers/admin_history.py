@@ -155,6 +155,23 @@ class HistoryViews:
             diff=diff,
         )
 
+    def compare_published_view(self, request, object_id):
+        """The working copy against the latest publication: what the next publish brings."""
+        explainer = self._explainer(request, object_id)
+        latest = explainer.latest_publication()
+        if latest is None:
+            messages.info(request, _("Noch nicht veröffentlicht: es gibt nichts zu vergleichen."))
+            return redirect("admin:explainers_explainer_change", explainer.pk)
+        diff = diff_documents(latest.document, document_from_explainer(explainer))
+        return self._render(
+            request,
+            "admin/explainers/explainer/compare_published.html",
+            explainer,
+            _("Arbeitsstand im Vergleich mit v%(n)s") % {"n": latest.number},
+            latest=latest,
+            diff=diff,
+        )
+
     def revert_view(self, request, object_id, revision_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])

@@ -421,3 +421,28 @@ def test_an_image_without_alt_text_is_a_form_error(client, reporter, settings, t
     response = client.post(change_url(explainer), data)
     assert response.status_code == 200
     assert "Alternativtext" in response.content.decode()
+
+
+def test_the_change_page_says_unpublished_changes_and_compares_with_the_publication(
+    client, reporter
+):
+    explainer = make_explainer()
+    publish(explainer)
+    client.force_login(reporter)
+    assert "Unveröffentlichte Änderungen" not in client.get(change_url(explainer)).content.decode()
+    form = change_form_data(explainer)
+    form["questions"][0]["answer"] = "Ganz neu formuliert."
+    post_change(client, explainer, form)
+    page = client.get(change_url(explainer)).content.decode()
+    assert "Unveröffentlichte Änderungen" in page
+    url = reverse("admin:explainers_explainer_compare_published", args=[explainer.pk])
+    assert url in page
+    html = client.get(url).content.decode()
+    assert "<ins>" in html and "Ganz neu formuliert" in html
+
+
+def test_comparing_a_draft_with_its_publication_explains_there_is_none(client, reporter):
+    explainer = make_explainer()
+    client.force_login(reporter)
+    url = reverse("admin:explainers_explainer_compare_published", args=[explainer.pk])
+    assert "Noch nicht veröffentlicht" in client.get(url, follow=True).content.decode()
