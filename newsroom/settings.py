@@ -5,6 +5,8 @@ local-memory cache). With DJANGO_DEBUG=0 the project refuses to start without a 
 secret key and allowed hosts.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +91,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests use a file, not SQLite's in-memory database, which locks whole tables when
+    # threads share it (the concurrency tests publish from several threads at once).
+    # One file per test process, so parallel runs do not share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"newsroom-test-{os.getpid()}.sqlite3")
+    }
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
