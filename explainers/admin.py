@@ -10,7 +10,7 @@ from __future__ import annotations
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
 from django.contrib import admin
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -26,7 +26,7 @@ from .forms import (
     SourceFormSet,
     make_room,
 )
-from .models import Explainer, Question, RelatedLink, Source
+from .models import Explainer, Question, RelatedLink, ScheduledPublication, Source
 from .publishing import PUBLISH_PERMISSION
 from .revisions import record_revision
 
@@ -89,6 +89,21 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ScheduleFilter(admin.SimpleListFilter):
+    title = _("Planung")
+    parameter_name = "schedule"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("Veröffentlichung geplant")), ("skipped", _("Planung übersprungen"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(next_schedule__isnull=False)
+        if self.value() == "skipped":
+            return queryset.filter(schedules__status=ScheduledPublication.Status.SKIPPED).distinct()
+        return queryset
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = _("Prüfung")
     parameter_name = "review"
@@ -106,8 +121,10 @@ class OverdueFilter(admin.SimpleListFilter):
 class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     form = ExplainerForm
     inlines = [QuestionInline, SourceInline, RelatedLinkInline]
-    list_display = ("headline", "status", "last_publication", "updated_at", "review_status")
-    list_filter = (StatusFilter, OverdueFilter)
+    list_display = (
+        "headline", "status", "last_publication", "scheduled", "updated_at", "review_status",
+    )  # fmt: skip
+    list_filter = (StatusFilter, ScheduleFilter, OverdueFilter)
     search_fields = ("headline", "questions__question")
     change_list_template = "admin/change_list.html"
     object_history_template = "admin/explainers/explainer/history.html"
@@ -126,7 +143,21 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_latest_publication()
+        pending = ScheduledPublication.objects.filter(
+            explainer=OuterRef("pk"), status=ScheduledPublication.Status.PENDING
+        ).order_by("publish_at")
+        return (
+            super()
+            .get_queryset(request)
+            .with_latest_publication()
+            .annotate(next_schedule=Subquery(pending.values("publish_at")[:1]))
+        )
+
+    @admin.display(description=_("Geplant"), ordering="next_schedule")
+    def scheduled(self, obj):
+        if obj.next_schedule is None:
+            return "–"
+        return f"{timezone.localtime(obj.next_schedule):%d.%m.%Y %H:%M}"
 
     @admin.display(description=_("Status"))
     def status(self, obj):
@@ -192,6 +223,15 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             "public_url": reverse("explainers:detail", args=[stored["current__slug"]])
             if stored and stored["current__slug"]
             else None,
+            "schedules": ScheduledPublication.objects.filter(
+                explainer_id=object_id,
+                status__in=[
+                    ScheduledPublication.Status.PENDING,
+                    ScheduledPublication.Status.SKIPPED,
+                ],
+            ).order_by("-publish_at")[:5]
+            if str(object_id).isdigit()
+            else [],
             "unpublished_changes": bool(
                 stored
                 and stored["latest_content_hash"]
@@ -234,3 +274,28 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         return admin_history.HistoryViews(self).history_view(request, object_id, extra_context)
+
+
+@admin.register(ScheduledPublication)
+class ScheduledPublicationAdmin(admin.ModelAdmin):
+    """What is planned, and what was skipped and why. The desk can cancel a plan."""
+
+    list_display = ("explainer", "publish_at", "kind", "status", "reason", "created_by")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in ScheduledPublication._meta.fields]
+    actions = ["cancel"]
+
+    def has_add_permission(self, request):
+        return False  # planned from an explainer's "Veröffentlichen …" page
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Geplante Veröffentlichungen absagen"), permissions=["change"])
+    def cancel(self, request, queryset):
+        count = queryset.filter(status=ScheduledPublication.Status.PENDING).update(
+            status=ScheduledPublication.Status.CANCELLED,
+            reason=_("abgesagt von %(user)s") % {"user": request.user.get_username()},
+            processed_at=timezone.now(),
+        )
+        self.message_user(request, _("%(n)s Planung(en) abgesagt.") % {"n": count})

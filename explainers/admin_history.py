@@ -16,6 +16,8 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +27,7 @@ from .models import Explainer, Publication
 from .publishing import PublishRefused, publish
 from .rendering import render_document_answers, render_markdown, source_numbers
 from .revisions import RevertRefused, revert_to_revision, revisions_of
+from .scheduling import schedule
 
 HISTORY_PAGE_SIZE = 50
 
@@ -48,6 +51,16 @@ class PublishForm(forms.Form):
         label=gettext_lazy("Interne Notiz"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    publish_at = forms.DateTimeField(
+        label=gettext_lazy("Später veröffentlichen (Sperrfrist)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        help_text=gettext_lazy(
+            "Leer lassen, um sofort zu veröffentlichen. Sonst wird der jetzige Stand für diesen "
+            "Zeitpunkt eingeplant; spätere Änderungen gehören nicht dazu."
+        ),
     )
 
 
@@ -199,17 +212,28 @@ class HistoryViews:
         latest = explainer.latest_publication()
         form = PublishForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
+            choice = {
+                "kind": form.cleaned_data["kind"] or Publication.Kind.UPDATE,
+                "note": form.cleaned_data["note"],
+                "internal_note": form.cleaned_data["internal_note"],
+                "user": request.user,
+            }
             try:
-                publication = publish(
-                    explainer,
-                    user=request.user,
-                    kind=form.cleaned_data["kind"] or Publication.Kind.UPDATE,
-                    note=form.cleaned_data["note"],
-                    internal_note=form.cleaned_data["internal_note"],
-                )
+                if form.cleaned_data["publish_at"]:
+                    planned = schedule(
+                        explainer, publish_at=form.cleaned_data["publish_at"], **choice
+                    )
+                else:
+                    publication = publish(explainer, **choice)
             except PublishRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
+                if form.cleaned_data["publish_at"]:
+                    when = date_format(timezone.localtime(planned.publish_at), "DATETIME_FORMAT")
+                    message = _("Veröffentlichung geplant für %(when)s.") % {"when": when}
+                    self.admin.log_change(request, explainer, message)
+                    messages.success(request, message)
+                    return redirect("admin:explainers_explainer_change", explainer.pk)
                 self.admin.log_change(
                     request, explainer, _("Veröffentlicht als v%(n)s") % {"n": publication.number}
                 )

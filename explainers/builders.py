@@ -139,10 +139,21 @@ def document_from_revision(revision: Revision) -> dict[str, Any]:
     )
 
 
+def stored_explainer(revision: Revision) -> dict[str, Any]:
+    """The explainer's own row as the revision stored it (hash, byline, …); one query."""
+    data = (
+        Version.objects.filter(
+            revision=revision, content_type=ContentType.objects.get_for_model(Explainer)
+        )
+        .values_list("serialized_data", flat=True)
+        .first()
+    )
+    return json.loads(data)[0]["fields"] if data else {}
+
+
 def stored_content_hash(revision: Revision) -> str:
     """The content hash the explainer had when the revision was recorded."""
-    rows = revision_rows(revision)
-    return rows[Explainer][0].get("content_hash", "") if rows[Explainer] else ""
+    return stored_explainer(revision).get("content_hash", "")
 
 
 _VERSIONED = (Explainer, Question, Source, Citation, RelatedLink)

@@ -425,3 +425,59 @@ reversion.register(Question)
 reversion.register(Source)
 reversion.register(Citation)
 reversion.register(RelatedLink)
+
+
+class ScheduledPublication(models.Model):
+    """A publication planned for later (embargo): revision, kind and notes are frozen
+    when it is scheduled, so later edits to the working copy do not slip in."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("geplant")
+        PUBLISHED = "published", _("veröffentlicht")
+        SKIPPED = "skipped", _("übersprungen")
+        CANCELLED = "cancelled", _("abgesagt")
+
+    explainer = models.ForeignKey(
+        Explainer,
+        on_delete=models.CASCADE,
+        related_name="schedules",
+        verbose_name=_("Erklärstück"),
+    )
+    # PROTECT: pruning old revisions must never remove one that is still to be published.
+    revision = models.ForeignKey(
+        "reversion.Revision", on_delete=models.PROTECT, related_name="+", verbose_name=_("Revision")
+    )
+    publish_at = models.DateTimeField(_("veröffentlichen am"), db_index=True)
+    kind = models.CharField(_("Art der Änderung"), max_length=20, choices=Publication.Kind.choices)
+    note = models.TextField(_("Hinweis für Leser"), blank=True)
+    internal_note = models.TextField(_("interne Notiz"), blank=True)
+    created_at = models.DateTimeField(_("geplant am"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geplant von"),
+    )
+    status = models.CharField(
+        _("Status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(_("Begründung"), blank=True)
+    processed_at = models.DateTimeField(_("bearbeitet am"), null=True, blank=True)
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Veröffentlichung"),
+    )
+
+    class Meta:
+        verbose_name = _("geplante Veröffentlichung")
+        verbose_name_plural = _("geplante Veröffentlichungen")
+        ordering = ["publish_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.explainer} @ {self.publish_at:%Y-%m-%d %H:%M}"

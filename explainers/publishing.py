@@ -9,8 +9,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reversion.models import Revision
 
-from .builders import document_from_explainer, stored_content_hash
+from .builders import (
+    document_from_explainer,
+    document_from_revision,
+    stored_content_hash,
+    stored_explainer,
+)
 from .diffing import changed_question_keys, diff_documents, summarize
 from .documents import content_hash
 from .models import CurrentPublication, Explainer, Publication
@@ -42,11 +48,13 @@ def publish(
     note: str = "",
     internal_note: str = "",
     user=None,
+    revision: Revision | None = None,
 ) -> Publication:
     """Publish the working copy as the next numbered version, in one transaction.
 
     If the working copy changed since its latest revision, a revision is recorded first,
-    so every publication points at the revision it was frozen from. Must run outside a
+    so every publication points at the revision it was frozen from; with `revision` given
+    (a scheduled publication) that revision is published instead. Must run outside a
     `reversion.create_revision()` block: reversion only writes a revision when the
     outermost block exits, and the publication needs it now.
     """
@@ -67,8 +75,13 @@ def publish(
             raise PublishRefused(
                 _("Für „%(kind)s“ ist ein Hinweis für Leser nötig.") % {"kind": Kind(kind).label}
             )
-        revision, document = _revision_for(locked, user)
-        digest = content_hash(document, locked.byline)
+        if revision is None:
+            revision, document = _revision_for(locked, user)
+            byline = locked.byline
+        else:
+            document = document_from_revision(revision)
+            byline = stored_explainer(revision).get("byline", "")
+        digest = content_hash(document, byline)
         if previous is not None and previous.content_hash == digest:
             raise PublishRefused(
                 _("Nichts zu veröffentlichen: der Inhalt gleicht Fassung v%(number)s.")
@@ -76,6 +89,7 @@ def publish(
             )
         _check_public_slug(locked, document["slug"])
         publication = _freeze(locked, previous, document, digest, revision, kind, user)
+        publication.byline = byline
         publication.note, publication.internal_note = note, internal_note
         publication.change_log = _change_log(previous, publication)
         try:

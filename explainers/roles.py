@@ -18,11 +18,13 @@ _REPORTER_PERMISSIONS = {
     ("explainers", "citation"): ("add", "change", "delete", "view"),
     ("explainers", "relatedlink"): ("view",),
     ("explainers", "publication"): ("view",),
+    ("explainers", "scheduledpublication"): ("view",),
 }
 _DESK_PERMISSIONS = {
     **_REPORTER_PERMISSIONS,
     ("explainers", "explainer"): ("add", "change", "delete", "view", "publish"),
     ("explainers", "relatedlink"): ("add", "change", "delete", "view"),
+    ("explainers", "scheduledpublication"): ("change", "view"),
     ("flatpages", "flatpage"): ("change", "view"),
 }
 ROLES = {REPORTERS: _REPORTER_PERMISSIONS, DESK: _DESK_PERMISSIONS}
@@ -66,6 +68,10 @@ def setup_roles(apps=None) -> dict[str, int]:
         group, _created = Group.objects.get_or_create(name=name)
         wanted = []
         for (app_label, model), actions in grants.items():
+            try:
+                apps.get_model(app_label, model)
+            except LookupError:
+                continue  # a model a later migration adds; that migration re-runs this
             for action in actions:
                 wanted.append(
                     Permission.objects.get(

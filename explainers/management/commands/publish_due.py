@@ -1,0 +1,30 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from explainers.scheduling import publish_due
+
+
+class Command(BaseCommand):
+    help = (
+        "Veröffentlicht fällige geplante Fassungen und nennt den Grund für jede übersprungene. "
+        "Für cron gedacht; mit --every läuft der Befehl dauerhaft."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every", type=int, metavar="SECONDS", help="alle SECONDS Sekunden wiederholen"
+        )
+
+    def handle(self, every, **options):
+        if every is not None and every < 1:
+            raise CommandError("--every braucht eine ganze Zahl von Sekunden ≥ 1.")
+        while True:
+            outcomes = publish_due()
+            for outcome in outcomes:
+                self.stdout.write(outcome.line())
+            if every is None:
+                if not outcomes:
+                    self.stdout.write("Nichts fällig.")
+                return
+            time.sleep(every)
