@@ -28,6 +28,7 @@ from .publishing import PublishRefused, publish
 from .rendering import render_document_answers, render_markdown, source_numbers
 from .revisions import RevertRefused, revert_to_revision, revisions_of
 from .scheduling import schedule
+from .takedown import TakedownRefused, redact, withdraw
 
 HISTORY_PAGE_SIZE = 50
 
@@ -61,6 +62,32 @@ class PublishForm(forms.Form):
             "Leer lassen, um sofort zu veröffentlichen. Sonst wird der jetzige Stand für diesen "
             "Zeitpunkt eingeplant; spätere Änderungen gehören nicht dazu."
         ),
+    )
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Hinweis für Leser"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Steht auf jeder Adresse des Erklärstücks (Status 410)."),
+    )
+
+
+class RedactForm(forms.Form):
+    passage = forms.CharField(
+        label=gettext_lazy("Zu schwärzende Stelle"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Genau so, wie sie im Text steht. Sie wird überall ersetzt durch "
+            "„[aus rechtlichen Gründen entfernt]“: in allen Fassungen, Revisionen, "
+            "im Arbeitsstand und in der Suche. Das lässt sich nicht rückgängig machen."
+        ),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Begründung"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Wird protokolliert – ohne die Stelle selbst."),
     )
 
 
@@ -255,6 +282,50 @@ class HistoryViews:
             diff=diff,
             document=present(working_copy),
         )
+
+
+def _takedown_view(views, request, object_id, *, form_class, action, template, title):
+    explainer = views._explainer(request, object_id)
+    if not (
+        views.admin.can_publish(request) and views.admin.has_change_permission(request, explainer)
+    ):
+        raise PermissionDenied
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = action(explainer, form.cleaned_data, request.user)
+        except TakedownRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            views.admin.log_change(request, explainer, message)
+            messages.success(request, message)
+            return redirect("admin:explainers_explainer_change", explainer.pk)
+    return views._render(request, template, explainer, title, form=form)
+
+
+def withdraw_view(views, request, object_id):
+    def action(explainer, data, user):
+        withdraw(explainer, note=data["note"], user=user)
+        return _("Zurückgezogen: alle Adressen antworten mit 410 und dem Hinweis.")
+
+    return _takedown_view(
+        views, request, object_id, form_class=WithdrawForm, action=action,
+        template="admin/explainers/explainer/withdraw.html", title=_("Zurückziehen"),
+    )  # fmt: skip
+
+
+def redact_view(views, request, object_id):
+    def action(explainer, data, user):
+        record = redact(explainer, passage=data["passage"], reason=data["reason"], user=user)
+        return _("Geschwärzt: %(n)s Stellen ersetzt. Begründung: %(reason)s") % {
+            "n": record.replacements,
+            "reason": record.reason,
+        }
+
+    return _takedown_view(
+        views, request, object_id, form_class=RedactForm, action=action,
+        template="admin/explainers/explainer/redact.html", title=_("Rechtlich schwärzen"),
+    )  # fmt: skip
 
 
 def present(document: dict) -> dict:

@@ -11,7 +11,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from .models import Publication
-from .public import MovedTo, current_by_slug
+from .public import MovedTo, Withdrawn, current_by_slug
+from .views import gone
 
 FEED_SIZE = 50
 
@@ -65,7 +66,9 @@ class PublicationFeed(Feed):
     def public_publications():
         """Publications of explainers that are public now, without minor fixes."""
         return (
-            Publication.objects.filter(explainer__current__isnull=False)
+            Publication.objects.filter(
+                explainer__current__isnull=False, explainer__current__withdrawn_at__isnull=True
+            )
             .exclude(kind=Publication.Kind.MINOR)
             .order_by("-published_at", "-pk")
         )
@@ -89,7 +92,10 @@ class AllPublicationsFeed(PublicationFeed):
 
 class ExplainerFeed(PublicationFeed):
     def __call__(self, request, *args, **kwargs):
-        current = current_by_slug(kwargs["slug"])
+        try:
+            current = current_by_slug(kwargs["slug"])
+        except Withdrawn as withdrawn:
+            return gone(request, withdrawn)
         if isinstance(current, MovedTo):
             return redirect("explainers:explainer_feed", current.slug, permanent=True)
         request.explainer_current = current  # looked up once, used by get_object

@@ -384,6 +384,20 @@ class CurrentPublication(models.Model):
     publication = models.OneToOneField(Publication, on_delete=models.PROTECT, related_name="+")
     slug = models.SlugField(_("öffentlicher Kurzname"), max_length=120, unique=True)
     stand_at = models.DateTimeField(_("Stand"), db_index=True)
+    withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
+    withdrawn_note = models.TextField(
+        _("Hinweis zum Zurückziehen"),
+        blank=True,
+        help_text=_("Lesen alle, die das Erklärstück aufrufen (Status 410)."),
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("zurückgezogen von"),
+    )
 
     class Meta:
         verbose_name = _("aktuelle Veröffentlichung")
@@ -394,6 +408,10 @@ class CurrentPublication(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("explainers:detail", args=[self.slug])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class SearchEntry(models.Model):
@@ -481,3 +499,33 @@ class ScheduledPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.explainer} @ {self.publish_at:%Y-%m-%d %H:%M}"
+
+
+class Redaction(models.Model):
+    """The record of a legal redaction: who, when and why — never the passage itself."""
+
+    explainer = models.ForeignKey(
+        Explainer,
+        on_delete=models.PROTECT,
+        related_name="redactions",
+        verbose_name=_("Erklärstück"),
+    )
+    redacted_at = models.DateTimeField(_("geschwärzt am"), default=timezone.now)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geschwärzt von"),
+    )
+    reason = models.TextField(_("Begründung"))
+    replacements = models.PositiveIntegerField(_("ersetzte Stellen"), default=0)
+
+    class Meta:
+        verbose_name = _("Schwärzung")
+        verbose_name_plural = _("Schwärzungen")
+        ordering = ["-redacted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.explainer} – {self.redacted_at:%Y-%m-%d}"

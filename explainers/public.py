@@ -14,6 +14,14 @@ from django.utils.translation import gettext as _
 from .models import CurrentPublication, Publication
 
 
+class Withdrawn(Exception):
+    """The explainer was taken down: its URLs answer 410 with the desk's note."""
+
+    def __init__(self, current: CurrentPublication):
+        super().__init__(current.withdrawn_note)
+        self.current = current
+
+
 @dataclass(frozen=True)
 class MovedTo:
     """An older public slug: the explainer now lives under `slug`."""
@@ -23,9 +31,12 @@ class MovedTo:
 
 def current_by_slug(slug: str) -> CurrentPublication | MovedTo:
     """The current publication under `slug` (one indexed query), or where an older
-    published slug has moved to. Unknown slugs (and drafts, which have none) are 404."""
+    published slug has moved to. Unknown slugs (and drafts, which have none) are 404,
+    withdrawn explainers raise `Withdrawn`."""
     current = CurrentPublication.objects.select_related("publication").filter(slug=slug).first()
     if current is not None:
+        if current.is_withdrawn:
+            raise Withdrawn(current)
         return current
     moved = (
         CurrentPublication.objects.filter(
@@ -41,7 +52,11 @@ def current_by_slug(slug: str) -> CurrentPublication | MovedTo:
 
 def current_listing():
     """Current publications for the front page, most recently updated first."""
-    return CurrentPublication.objects.select_related("publication").order_by("-stand_at", "-pk")
+    return (
+        CurrentPublication.objects.select_related("publication")
+        .filter(withdrawn_at__isnull=True)
+        .order_by("-stand_at", "-pk")
+    )
 
 
 def publications_of(current: CurrentPublication):
@@ -56,7 +71,7 @@ def related_current(publication: Publication) -> list[CurrentPublication]:
         return []
     rows = (
         CurrentPublication.objects.select_related("publication")
-        .filter(Q(slug__in=slugs) | Q(explainer__slug__in=slugs))
+        .filter(Q(slug__in=slugs) | Q(explainer__slug__in=slugs), withdrawn_at__isnull=True)
         .annotate(working_slug=F("explainer__slug"))
     )
     found: dict[str, CurrentPublication] = {}

@@ -105,6 +105,10 @@ def publish(
                 "publication": publication,
                 "slug": publication.slug,
                 "stand_at": publication.stand_at,
+                # publishing again puts a withdrawn explainer back online
+                "withdrawn_at": None,
+                "withdrawn_note": "",
+                "withdrawn_by": None,
             },
         )
         index_publication(publication)

@@ -3,6 +3,7 @@ copy; the one exception is the staff preview, which says so on the page."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -25,7 +26,14 @@ from .diffing import diff_documents
 from .models import Explainer, Publication
 from .page_cache import cached_fragment, publication_key
 from .presenting import change_log, present_document, present_publication
-from .public import MovedTo, current_by_slug, current_listing, publications_of, related_current
+from .public import (
+    MovedTo,
+    Withdrawn,
+    current_by_slug,
+    current_listing,
+    publications_of,
+    related_current,
+)
 from .structured_data import as_script_json, news_article
 
 INDEX_PAGE_SIZE = 20
@@ -34,6 +42,25 @@ _SPAN_RE = re.compile(r"(\d{1,6})\.\.(\d{1,6})")
 
 def bad_request(request, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def gone(request, withdrawn: Withdrawn) -> HttpResponse:
+    response = render(request, "410.html", {"current": withdrawn.current}, status=410)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def answers_gone(view):
+    """Every URL of a withdrawn explainer answers 410 with the desk's note."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Withdrawn as withdrawn:
+            return gone(request, withdrawn)
+
+    return wrapper
 
 
 def reader_response(response: HttpResponse, *parts, last_modified=None) -> HttpResponse:
@@ -62,6 +89,7 @@ def index(request):
 
 
 @require_safe
+@answers_gone
 def detail(request, slug):
     current = current_by_slug(slug)
     if isinstance(current, MovedTo):
@@ -70,6 +98,7 @@ def detail(request, slug):
 
 
 @require_safe
+@answers_gone
 def version(request, slug, number):
     current = current_by_slug(slug)
     if isinstance(current, MovedTo):
@@ -147,6 +176,7 @@ def _render_head(request, current, publication: Publication, canonical: str) -> 
 
 
 @require_safe
+@answers_gone
 def versions(request, slug):
     current = current_by_slug(slug)
     if isinstance(current, MovedTo):
@@ -177,6 +207,7 @@ def versions(request, slug):
 
 
 @require_safe
+@answers_gone
 def diff(request, slug, span):
     match = _SPAN_RE.fullmatch(span)
     if match is None:
