@@ -42,7 +42,14 @@ class QuestionInline(SortableStackedInline):
     model = Question
     form = InlineRowForm
     formset = QuestionFormSet
-    fields = ("question", "anchor", "answer", "extra_cites", "key")
+    fields = (
+        "question",
+        "anchor",
+        "answer",
+        "extra_cites",
+        ("valid_until", "valid_until_note"),
+        "key",
+    )
     readonly_fields = ("key",)
     extra = 0
 
@@ -109,11 +116,19 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("überfällig"))]
+        return [
+            ("ready", _("zur Abnahme")),
+            ("overdue", _("überfällig")),
+            ("corrected", _("kürzlich korrigiert")),
+        ]
 
     def queryset(self, request, queryset):
+        if self.value() == "ready":
+            return queryset.filter(ready_for_review=True)
         if self.value() == "overdue":
-            return queryset.overdue()
+            return queryset.filter(pk__in=Explainer.objects.overdue().values("pk"))
+        if self.value() == "corrected":
+            return queryset.filter(pk__in=Explainer.objects.recently_corrected().values("pk"))
         return queryset
 
 
@@ -123,6 +138,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     inlines = [QuestionInline, SourceInline, RelatedLinkInline]
     list_display = (
         "headline", "status", "last_publication", "scheduled", "updated_at", "review_status",
+        "ready_for_review",
     )  # fmt: skip
     list_filter = (StatusFilter, ScheduleFilter, OverdueFilter)
     search_fields = ("headline", "questions__question")
@@ -139,7 +155,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             _("Aufmacherbild"),
             {"fields": ("image", "image_alt", "image_caption", "image_credit")},
         ),
-        (_("Planung"), {"fields": ("review_by",)}),
+        (_("Planung"), {"fields": ("review_by", "ready_for_review")}),
     )
 
     def get_queryset(self, request):

@@ -7,6 +7,8 @@ append-only and hold their own document, so readers never see the live rows.
 
 from __future__ import annotations
 
+import datetime
+
 import reversion
 from django.conf import settings
 from django.core.validators import RegexValidator, URLValidator
@@ -38,7 +40,15 @@ class ExplainerQuerySet(models.QuerySet):
         return self.filter(current__isnull=True)
 
     def overdue(self, today=None) -> ExplainerQuerySet:
-        return self.filter(review_by__lt=today or timezone.localdate())
+        """Review date passed, or a question's "gilt bis" date passed."""
+        today = today or timezone.localdate()
+        return self.filter(Q(review_by__lt=today) | Q(questions__valid_until__lt=today)).distinct()
+
+    def recently_corrected(self, days: int = 14) -> ExplainerQuerySet:
+        since = timezone.now() - datetime.timedelta(days=days)
+        return self.filter(
+            publications__kind=Publication.Kind.CORRECTION, publications__published_at__gte=since
+        ).distinct()
 
     def with_latest_publication(self) -> ExplainerQuerySet:
         latest = Publication.objects.filter(explainer=OuterRef("pk")).order_by("-number")
@@ -107,6 +117,13 @@ class Explainer(models.Model):
     content_hash = models.CharField(
         _("Inhalts-Prüfsumme"), max_length=64, blank=True, editable=False
     )
+    # Workflow state, not content: not versioned, so a revert does not bring back an old
+    # request (reversion writes it as empty).
+    ready_for_review = models.BooleanField(
+        _("zur Abnahme"),
+        default=False,
+        help_text=_("Die Redaktion bittet den Chef vom Dienst, das Stück abzunehmen."),
+    )
 
     objects = ExplainerQuerySet.as_manager()
 
@@ -154,6 +171,18 @@ class Question(models.Model):
             "Absätze durch Leerzeilen trennen; *kursiv*, **fett**, [Link](https://…), "
             "Listen mit „- “, Zitate mit „> “. Quellen mit [^schlüssel] belegen."
         ),
+    )
+    valid_until = models.DateField(
+        _("gilt bis"),
+        null=True,
+        blank=True,
+        help_text=_("Für Antworten, die an ein Ereignis gebunden sind (z. B. ein Gipfeltreffen)."),
+    )
+    valid_until_note = models.CharField(
+        _("Anlass"),
+        max_length=200,
+        blank=True,
+        help_text=_("Woran die Antwort hängt, z. B. „bis zum Treffen in Washington“."),
     )
     extra_cites = models.CharField(
         _("weitere Quellen"),
@@ -438,7 +467,11 @@ class SearchEntry(models.Model):
 
 # One revision is the whole explainer. Citations and related links are followed flat
 # from the explainer, so recording a revision costs one query per kind of child.
-reversion.register(Explainer, follow=["questions", "sources", "citations", "related_links"])
+reversion.register(
+    Explainer,
+    follow=["questions", "sources", "citations", "related_links"],
+    exclude=["ready_for_review"],
+)
 reversion.register(Question)
 reversion.register(Source)
 reversion.register(Citation)

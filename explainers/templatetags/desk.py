@@ -1,0 +1,11 @@
+from django import template
+
+from explainers.dashboard import desk_lists
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/explainers/_desk_lists.html", takes_context=True)
+def desk_dashboard(context):
+    user = context["request"].user
+    return {"lists": desk_lists() if user.has_perm("explainers.view_explainer") else []}
