@@ -7,17 +7,20 @@ project's own views (admin_history.py) on top of the project's revert function.
 
 from __future__ import annotations
 
+import reversion
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
-from django.contrib import admin
-from django.db import models
+from django.contrib import admin, messages
+from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from . import admin_history
+from . import admin_history, presence
+from .concurrent_edits import reconcile
 from .forms import (
     ExplainerForm,
     InlineRowForm,
@@ -28,7 +31,7 @@ from .forms import (
 )
 from .models import Explainer, Question, RelatedLink, ScheduledPublication, Source
 from .publishing import PUBLISH_PERMISSION
-from .revisions import record_revision
+from .revisions import latest_revision, record_revision
 
 # Values that must stay unique per explainer and may be swapped between rows in a save.
 UNIQUE_PER_EXPLAINER = {
@@ -150,7 +153,21 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         css = {"all": ["explainers/admin.css"]}
 
     fieldsets = (
-        (None, {"fields": ("headline", "slug", "kicker", "teaser", "intro", "language", "byline")}),
+        (
+            None,
+            {
+                "fields": (
+                    "headline",
+                    "slug",
+                    "kicker",
+                    "teaser",
+                    "intro",
+                    "language",
+                    "byline",
+                    "loaded_revision",
+                )  # fmt: skip
+            },
+        ),
         (
             _("Aufmacherbild"),
             {"fields": ("image", "image_alt", "image_caption", "image_credit")},
@@ -202,13 +219,61 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             )
         return obj.review_by.strftime("%d.%m.%Y")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        latest = latest_revision(obj) if obj is not None else None
+        merge = getattr(request, "merge", None)
+        attrs = {"merge_conflicts": merge.conflicts if merge else []}
+        form = type(form.__name__, (form,), attrs)
+        form.base_fields["loaded_revision"].initial = latest.pk if latest else None
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        if object_id and str(object_id).isdigit():
+            if request.method == "POST":
+                with transaction.atomic():
+                    explainer = Explainer.objects.select_for_update().filter(pk=object_id).first()
+                    if explainer is not None:
+                        request.merge = reconcile(request, explainer)
+                        extra_context["merge"] = request.merge
+                    response = super().changeform_view(request, object_id, form_url, extra_context)
+                if response.status_code == 302:
+                    presence.left(object_id, request.user)
+                return response
+            presence.editing(object_id, request.user)
+            extra_context["other_editors"] = presence.others(object_id, request.user)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_formset(self, request, form, formset, change):
         make_room(formset, UNIQUE_PER_EXPLAINER[formset.model])
         formset.save()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        merge = getattr(request, "merge", None)
+        if merge is not None:
+            when = date_format(timezone.localtime(merge.at), "TIME_FORMAT")
+            messages.info(
+                request,
+                _(
+                    "%(user)s hat um %(when)s ebenfalls gespeichert. Ihre Änderungen wurden "
+                    "mit diesen zusammengeführt; es ging nichts verloren."
+                )
+                % {"user": merge.by, "when": when},
+            )
         record_revision(form.instance, user=request.user)
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)  # sets the revision's comment
+        merge = getattr(request, "merge", None)
+        if merge is not None and reversion.is_active():
+            when = date_format(timezone.localtime(merge.at), "TIME_FORMAT")
+            reversion.set_comment(
+                _("%(message)s Zusammengeführt mit der Fassung von %(user)s (%(when)s).")
+                % {"message": entry.get_change_message(), "user": merge.by, "when": when}
+            )
+        return entry
 
     def has_delete_permission(self, request, obj=None):
         """Only the desk deletes, and only explainers never published: publications

@@ -26,6 +26,10 @@ _TEMPORARY_OFFSET = 1_000_000
 
 
 class ExplainerForm(forms.ModelForm):
+    # The revision the form was loaded from: a save against a newer one is merged.
+    loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    merge_conflicts: list = []  # set by the admin when a merge found clashes
+
     class Meta:
         model = Explainer
         fields = [
@@ -39,6 +43,17 @@ class ExplainerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.merge_conflicts:
+            raise forms.ValidationError(
+                ngettext(
+                    "Nicht gespeichert: eine Ihrer Änderungen überschneidet sich mit einer "
+                    "gleichzeitig gespeicherten. Bitte unten vergleichen und erneut speichern.",
+                    "Nicht gespeichert: %(n)s Ihrer Änderungen überschneiden sich mit "
+                    "gleichzeitig gespeicherten. Bitte unten vergleichen und erneut speichern.",
+                    len(self.merge_conflicts),
+                )
+                % {"n": len(self.merge_conflicts)}
+            )
         if not cleaned.get("slug") and cleaned.get("headline"):
             cleaned["slug"] = german_slugify(cleaned["headline"])
             self.instance.slug = cleaned["slug"]
