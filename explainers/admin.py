@@ -362,6 +362,16 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 name=f"{prefix}_redact",
             ),
             path(
+                "<path:object_id>/history/questions/",
+                wrap(views.questions_view),
+                name=f"{prefix}_questions",
+            ),
+            path(
+                "<path:object_id>/history/questions/<slug:key>/restore/<int:revision_id>/",
+                wrap(views.restore_question_view),
+                name=f"{prefix}_restore_question",
+            ),
+            path(
                 "<path:object_id>/compare-published/",
                 wrap(views.compare_published_view),
                 name=f"{prefix}_compare_published",

@@ -25,6 +25,7 @@ from .builders import document_from_explainer, document_from_revision
 from .diffing import diff_documents
 from .models import Explainer, Publication
 from .publishing import PublishRefused, publish
+from .question_history import question_histories, restore_question
 from .rendering import render_document_answers, render_markdown, source_numbers
 from .revisions import RevertRefused, revert_to_revision, revisions_of
 from .scheduling import schedule
@@ -194,6 +195,37 @@ class HistoryViews:
             newer=newer,
             diff=diff,
         )
+
+    def questions_view(self, request, object_id):
+        """Each question through time, deleted ones included, with restore buttons."""
+        explainer = self._explainer(request, object_id)
+        return self._render(
+            request,
+            "admin/explainers/explainer/questions.html",
+            explainer,
+            _("Fragen im Verlauf: %(headline)s") % {"headline": explainer.headline},
+            histories=question_histories(explainer),
+            can_revert=self.can_revert(request, explainer),
+        )
+
+    def restore_question_view(self, request, object_id, key, revision_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        explainer = self._explainer(request, object_id)
+        if not self.can_revert(request, explainer):
+            raise PermissionDenied
+        revision = self._revision(explainer, revision_id)
+        try:
+            question = restore_question(explainer, revision, key, user=request.user)
+        except RevertRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            message = _("Frage „%(q)s“ aus Revision %(id)s wiederhergestellt.") % {
+                "q": question.question, "id": revision.pk,
+            }  # fmt: skip
+            self.admin.log_change(request, explainer, message)
+            messages.success(request, message)
+        return redirect("admin:explainers_explainer_questions", explainer.pk)
 
     def compare_published_view(self, request, object_id):
         """The working copy against the latest publication: what the next publish brings."""
