@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint format clean
+.PHONY: install run demo test e2e-deps lint format clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest
+
+# Tools of the browser tests (tests/e2e): axe-core and vnu-jar, as package-lock.json pins them.
+# Re-installs only when the lock file changed. Chromium and Java come from apt (see .ci/run).
+e2e-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 
 lint: install
 	$(BIN)/ruff check .

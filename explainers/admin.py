@@ -190,7 +190,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     def scheduled(self, obj):
         if obj.next_schedule is None:
             return "–"
-        return f"{timezone.localtime(obj.next_schedule):%d.%m.%Y %H:%M}"
+        return date_format(timezone.localtime(obj.next_schedule), "SHORT_DATETIME_FORMAT")
 
     @admin.display(description=_("Status"))
     def status(self, obj):
@@ -205,7 +205,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         if obj.latest_number is None:
             return "–"
         published = timezone.localtime(obj.latest_published_at)
-        return f"v{obj.latest_number}, {published:%d.%m.%Y %H:%M}"
+        return f"v{obj.latest_number}, {date_format(published, 'SHORT_DATETIME_FORMAT')}"
 
     @admin.display(description=_("Prüfen bis"), ordering="review_by")
     def review_status(self, obj):
@@ -214,10 +214,10 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         if obj.review_by < timezone.localdate():
             return format_html(
                 '<strong class="overdue">{} ({})</strong>',
-                obj.review_by.strftime("%d.%m.%Y"),
+                date_format(obj.review_by, "SHORT_DATE_FORMAT"),
                 _("überfällig"),
             )
-        return obj.review_by.strftime("%d.%m.%Y")
+        return date_format(obj.review_by, "SHORT_DATE_FORMAT")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

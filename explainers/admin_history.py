@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .builders import document_from_explainer, document_from_revision
 from .diffing import diff_documents
@@ -349,7 +349,11 @@ def withdraw_view(views, request, object_id):
 def redact_view(views, request, object_id):
     def action(explainer, data, user):
         record = redact(explainer, passage=data["passage"], reason=data["reason"], user=user)
-        return _("Geschwärzt: %(n)s Stellen ersetzt. Begründung: %(reason)s") % {
+        return ngettext(
+            "Geschwärzt: %(n)s Stelle ersetzt. Begründung: %(reason)s",
+            "Geschwärzt: %(n)s Stellen ersetzt. Begründung: %(reason)s",
+            record.replacements,
+        ) % {
             "n": record.replacements,
             "reason": record.reason,
         }

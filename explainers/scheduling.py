@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import reversion
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Explainer, Publication, ScheduledPublication
@@ -62,7 +63,10 @@ class Outcome:
 
     def line(self) -> str:
         when = timezone.localtime(self.schedule.publish_at)
-        head = f"{self.schedule.explainer.slug} (geplant für {when:%d.%m.%Y %H:%M})"
+        head = _("%(slug)s (geplant für %(when)s)") % {
+            "slug": self.schedule.explainer.slug,
+            "when": date_format(when, "SHORT_DATETIME_FORMAT"),
+        }
         if self.published is not None:
             return _("%(head)s: veröffentlicht als v%(n)s") % {
                 "head": head,

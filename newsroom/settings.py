@@ -124,6 +124,7 @@ LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

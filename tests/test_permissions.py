@@ -54,15 +54,15 @@ READS = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page", sorted(READS))
-def test_reading_admin_pages(as_role, role, page):
+@pytest.mark.parametrize("admin_page", sorted(READS))
+def test_reading_admin_pages(as_role, role, admin_page):
     explainer = make_explainer()
     revision = latest_revision(explainer)
     client = as_role(role)
-    code = status(client.get(READS[page](explainer, revision)))
+    code = status(client.get(READS[admin_page](explainer, revision)))
     if role == "anonymous":
         assert code == "login"
-    elif page == "compare":
+    elif admin_page == "compare":
         assert code in (200, 302, 404)  # only one revision: sent back to the history
     else:
         assert code == 200
