@@ -171,16 +171,7 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
     for model in (RelatedLink, Question, Source):
         model.objects.filter(explainer=explainer).delete()
     Source.objects.bulk_create(
-        Source(
-            explainer=explainer,
-            position=position,
-            key=source["key"],
-            label=source["label"],
-            publisher=source["publisher"],
-            url=source["url"] or "",
-            date=datetime.date.fromisoformat(source["date"]) if source["date"] else None,
-            kind=source["kind"],
-        )
+        source_row(explainer, position, source)
         for position, source in enumerate(document["sources"], start=1)
     )
     Question.objects.bulk_create(
@@ -200,6 +191,20 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
     RelatedLink.objects.bulk_create(
         RelatedLink(explainer=explainer, target_id=target, position=position)
         for position, target in enumerate(related_ids, start=1)
+    )
+
+
+def source_row(explainer: Explainer, position: int, source: dict[str, Any]) -> Source:
+    """A source row from a document's (or a stored revision's) source."""
+    return Source(
+        explainer=explainer,
+        position=position,
+        key=source["key"],
+        label=source.get("label", ""),
+        publisher=source.get("publisher") or "",
+        url=source.get("url") or "",
+        date=datetime.date.fromisoformat(source["date"]) if source.get("date") else None,
+        kind=source.get("kind") or Source.Kind.ARTICLE,
     )
 
 

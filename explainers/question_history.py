@@ -5,7 +5,6 @@ a question deleted since.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ from reversion.models import Revision
 
 from .builders import revision_rows
 from .documents import unique_slug
+from .importing import source_row
 from .models import Citation, Explainer, Question, Source
 from .revisions import RevertRefused, record_revision, revisions_of
 
@@ -130,16 +130,7 @@ def restore_question(explainer: Explainer, revision: Revision, key: str, *, user
 
 def _restore_source(explainer: Explainer, row: dict) -> None:
     last = Source.objects.filter(explainer=explainer).order_by("-position").first()
-    Source.objects.create(
-        explainer=explainer,
-        position=(last.position if last else 0) + 1,
-        key=row["key"],
-        label=row.get("label", ""),
-        publisher=row.get("publisher", ""),
-        url=row.get("url", ""),
-        date=datetime.date.fromisoformat(row["date"]) if row.get("date") else None,
-        kind=row.get("kind", Source.Kind.ARTICLE),
-    )
+    source_row(explainer, (last.position if last else 0) + 1, row).save()
 
 
 def _reinsert(explainer: Explainer, old: dict, old_questions: list[dict]) -> Question:
