@@ -88,7 +88,7 @@ def publish_due(now: datetime.datetime | None = None) -> list[Outcome]:
 def _publish_one(pk: int, now: datetime.datetime) -> Outcome | None:
     with transaction.atomic():
         scheduled = (
-            ScheduledPublication.objects.select_for_update()
+            ScheduledPublication.objects.select_for_update(of=("self",))
             .select_related("explainer", "created_by", "revision")
             .filter(pk=pk, status=Status.PENDING)
             .first()
