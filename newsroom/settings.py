@@ -170,3 +170,7 @@ PUBLISHER_LOGO = env_str("PUBLISHER_LOGO", default="explainers/logo.png")  # a s
 
 # Reader pages may be served from a CDN cache for this long, and stale while it renews.
 READER_CACHE_SECONDS = int(env_str("READER_CACHE_SECONDS", default="60"))
+
+# Benchmarks only (bench/): route the trivial "floor" view the reader pages are measured
+# against. Off unless set.
+BENCH_FLOOR = env_bool("NEWSROOM_BENCH_FLOOR", default=False)
