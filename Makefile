@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test e2e-deps lint format clean
+.PHONY: install run demo test e2e-deps lint format clean bench
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ e2e-deps: node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
+
+# Benchmark (bench/README.md): own SQLite file in /tmp, gunicorn + wrk on loopback, a few
+# minutes; writes bench/results/latest.md. Installs wrk with apt-get when missing.
+bench: install
+	$(BIN)/python bench/run.py
 
 lint: install
 	$(BIN)/ruff check .

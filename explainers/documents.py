@@ -127,7 +127,7 @@ def normalize_document(data: Mapping[str, Any]) -> dict[str, Any]:
     doc = empty_document()
     for key in DOCUMENT_KEYS:
         if key in data and data[key] is not None:
-            doc[key] = data[key]
+            doc[key] = _lf(data[key])
     image = data.get("image")
     doc["image"] = (
         {k: str(image.get(k) or "") for k in IMAGE_KEYS} if image and image.get("src") else None
@@ -136,8 +136,8 @@ def normalize_document(data: Mapping[str, Any]) -> dict[str, Any]:
         {
             "key": q.get("key", ""),
             "anchor": q.get("anchor", ""),
-            "question": q.get("question", ""),
-            "answer": q.get("answer", ""),
+            "question": _lf(q.get("question", "")),
+            "answer": _lf(q.get("answer", "")),
             "cites": list(q.get("cites") or []),
         }
         for q in data.get("questions") or []
@@ -155,6 +155,13 @@ def normalize_document(data: Mapping[str, Any]) -> dict[str, Any]:
     ]
     doc["related"] = list(data.get("related") or [])
     return doc
+
+
+def _lf(value: Any) -> Any:
+    """Text with LF line endings (CRLF from browsers would read as a change)."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def canonical_json(value: Any) -> str:

@@ -25,6 +25,14 @@ SOURCES_PREFIX = "sources"
 _TEMPORARY_OFFSET = 1_000_000
 
 
+def normalize_line_endings(form: forms.BaseForm) -> None:
+    """Browsers post textareas with CRLF; stored text uses LF, so an untouched paragraph
+    never reads as a change in diffs, hashes or merges."""
+    for name, value in form.cleaned_data.items():
+        if isinstance(value, str) and "\r" in value:
+            form.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ExplainerForm(forms.ModelForm):
     # The revision the form was loaded from: a save against a newer one is merged.
     loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -43,6 +51,7 @@ class ExplainerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        normalize_line_endings(self)
         if self.merge_conflicts:
             raise forms.ValidationError(
                 ngettext(
@@ -93,6 +102,11 @@ class InlineRowForm(forms.ModelForm):
 
     def has_changed(self):
         return self.force_save or super().has_changed()
+
+    def clean(self):
+        cleaned = super().clean()
+        normalize_line_endings(self)
+        return cleaned
 
 
 def submitted_source_keys(data) -> set[str]:

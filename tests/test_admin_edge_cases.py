@@ -145,3 +145,24 @@ def test_a_delete_checkbox_posted_as_false_does_not_delete_the_source(client, re
     data["sources-0-DELETE"] = "false"  # quelle-1 is cited: must stay valid
     assert client.post(change_url(explainer), data).status_code == 302
     assert explainer.sources.count() == 2
+
+
+def test_crlf_from_the_browser_is_not_a_change(client, reporter):
+    """Browsers post textareas with CRLF; an untouched save must not read as a change."""
+    explainer = make_explainer()
+    publish(explainer)
+    client.force_login(reporter)
+    form = change_form_data(explainer)
+    form["main"]["intro"] = form["main"]["intro"].replace("\n", "\r\n")
+    form["questions"][0]["answer"] = form["questions"][0]["answer"] + "\r\n\r\nZweiter Absatz."
+    assert save(client, explainer, form).status_code == 302
+    explainer.refresh_from_db()
+    assert "\r" not in explainer.intro
+    assert "\r" not in explainer.questions.get(position=1).answer
+    changed = document_from_explainer(explainer)
+    latest = explainer.publications.get()
+    from explainers.diffing import diff_documents
+
+    diff = diff_documents(latest.document, changed)
+    assert [f["field"] for f in diff["fields"]] == []  # the intro is untouched
+    assert diff["counts"]["changed"] == 1

@@ -1,0 +1,242 @@
+"""The HTTP part: gunicorn as in production, loaded with wrk over loopback."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+WRK_SCRIPT = BENCH_DIR / "wrk_status.lua"
+HOST = "127.0.0.1"
+
+
+class BenchFailure(Exception):
+    """Something the bench cannot measure honestly; the message says what."""
+
+
+@dataclass
+class Target:
+    name: str
+    path: str
+    expect: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    paths_file: Path | None = None  # wrk cycles through these paths instead of `path`
+    shown_path: str = ""  # for the report, when `path` alone would mislead
+
+
+@dataclass
+class WrkResult:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[int, int]
+    socket_errors: int
+
+
+@dataclass
+class Summary:
+    target: Target
+    rounds: list[WrkResult]
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(r.rps for r in self.rounds)
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(r.p50_ms for r in self.rounds)
+
+    @property
+    def p99_ms(self) -> float:
+        return statistics.median(r.p99_ms for r in self.rounds)
+
+    def unexpected(self) -> dict[int | str, int]:
+        """Responses that were not the intended status, and socket errors, over all rounds."""
+        bad: dict[int | str, int] = {}
+        for result in self.rounds:
+            for status, n in result.statuses.items():
+                if status != self.target.expect:
+                    bad[status] = bad.get(status, 0) + n
+            if result.socket_errors:
+                bad["socket errors"] = bad.get("socket errors", 0) + result.socket_errors
+        return bad
+
+
+# wrk
+
+
+def ensure_wrk(log) -> str:
+    """Path of wrk, installed with apt-get when missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("wrk not found: apt-get update && apt-get install -y wrk")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    found = shutil.which("wrk")
+    if not found:
+        raise BenchFailure("wrk could not be installed")
+    return found
+
+
+def run_wrk(wrk: str, base: str, target: Target, seconds: int, threads: int, connections: int):
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += ["--timeout", "10s", "-s", str(WRK_SCRIPT)]
+    for name, value in target.headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(base + target.path)
+    env = os.environ | {"BENCH_PATHS": str(target.paths_file or "")}
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    if done.returncode != 0:
+        raise BenchFailure(f"wrk failed on {target.name}: {done.stderr or done.stdout}")
+    return parse_wrk(done.stdout)
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise BenchFailure(f"unreadable wrk latency {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Requests/sec, the 50 % and 99 % latencies, the status counts of our Lua script and
+    the socket errors from wrk's output."""
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
+    status_line = re.search(r"^STATUS(.*)$", output, re.M)
+    if not (rps and p50 and p99 and status_line):
+        raise BenchFailure(f"unreadable wrk output:\n{output}")
+    statuses = {
+        int(status): int(n) for status, n in re.findall(r"(\d+)=(\d+)", status_line.group(1))
+    }
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    socket_errors = sum(int(n) for n in errors.groups()) if errors else 0
+    return WrkResult(float(rps.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), statuses,
+                     socket_errors)  # fmt: skip
+
+
+def measure(wrk, base, targets, *, rounds, seconds, threads, connections, log) -> list[Summary]:
+    """Every target once per round, rounds alternating, so drift hits all targets alike."""
+    results: dict[str, list[WrkResult]] = {t.name: [] for t in targets}
+    for round_number in range(1, rounds + 1):
+        for target in targets:
+            result = run_wrk(wrk, base, target, seconds, threads, connections)
+            results[target.name].append(result)
+            log(
+                f"  round {round_number}/{rounds} {target.name:<34} {result.rps:8.1f} req/s"
+                f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms"
+            )
+    return [Summary(t, results[t.name]) for t in targets]
+
+
+# gunicorn
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn with sync workers, started from the project root with our environment."""
+
+    def __init__(self, env: dict[str, str], workers: int, log_path: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.env = env
+        self.workers = workers
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> None:
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        command = [str(gunicorn), "newsroom.wsgi:application", "--bind", f"{HOST}:{self.port}"]
+        command += ["--workers", str(self.workers), "--worker-class", "sync"]
+        command += ["--log-level", "warning", "--chdir", str(ROOT)]
+        self.log_file = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchFailure(f"gunicorn exited:\n{self.log_tail()}")
+            try:
+                if fetch(self.base, "/bench/floor/100/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise BenchFailure(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None:
+            self.log_file.close()
+
+    def log_tail(self, lines: int = 40) -> str:
+        self.log_file.flush()
+        text = self.log_path.read_text(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# checks before measuring
+
+
+def fetch(base: str, path: str, headers: dict[str, str] | None = None):
+    """(status, headers, body) of one GET, no redirects followed."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, response.msg, body
+    finally:
+        connection.close()
+
+
+def check(base: str, targets: list[Target]) -> None:
+    """Every URL that will be measured answers as intended, or the bench stops here."""
+    wrong = []
+    for target in targets:
+        paths = target.paths_file.read_text().split() if target.paths_file else [target.path]
+        for path in paths:
+            status = fetch(base, path, target.headers)[0]
+            if status != target.expect:
+                wrong.append(f"{target.name}: GET {path} answered {status}, not {target.expect}")
+    if wrong:
+        raise BenchFailure("URLs to measure do not answer as intended:\n" + "\n".join(wrong))

@@ -1,0 +1,221 @@
+"""In-process measurements through Django's test client and the domain API.
+
+These run after the HTTP part (they write: admin saves, publications, revisions), in the
+bench process with the same settings as the server (DEBUG off).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from reversion.models import Version
+
+from explainers import views
+from explainers.diffing import diff_documents
+from explainers.models import Explainer
+from explainers.publishing import publish
+from explainers.revisions import revisions_of
+from tests.admin_forms import change_form_data, encode
+
+from . import dataset
+from .http_load import BenchFailure
+
+
+@dataclass
+class Figure:
+    name: str
+    value: str
+
+
+def reader_client() -> Client:
+    return Client(HTTP_HOST="127.0.0.1")
+
+
+def admin_client() -> Client:
+    User = get_user_model()
+    user = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
+        "bench-admin", "bench@example.org", None
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client
+
+
+def timed(action: Callable[[], object], times: int) -> tuple[float, list]:
+    """Median milliseconds of `times` calls, and what they returned."""
+    durations, results = [], []
+    for _ in range(times):
+        started = time.perf_counter()
+        results.append(action())
+        durations.append((time.perf_counter() - started) * 1000)
+    return statistics.median(durations), results
+
+
+def get_ok(client: Client, url: str, expect: int = 200, **extra):
+    response = client.get(url, **extra)
+    if response.status_code != expect:
+        raise BenchFailure(f"in-process GET {url} answered {response.status_code}, not {expect}")
+    return response
+
+
+def count_queries(action: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries)
+
+
+def detail_url(slug: str) -> str:
+    return reverse("explainers:detail", args=[slug])
+
+
+# reader side
+
+
+def reader_queries(client: Client, slug: str) -> tuple[int, int]:
+    """SQL queries of the explainer page with an empty cache, then with the page cached."""
+    cache.clear()
+    cold = count_queries(lambda: get_ok(client, detail_url(slug)))
+    warm = count_queries(lambda: get_ok(client, detail_url(slug)))
+    return cold, warm
+
+
+def cold_render_ms(client: Client, slug: str, times: int = 50) -> float:
+    def render():
+        cache.clear()
+        get_ok(client, detail_url(slug))
+
+    return timed(render, times)[0]
+
+
+def warm_render_ms(client: Client, slug: str, times: int = 50) -> float:
+    get_ok(client, detail_url(slug))
+    return timed(lambda: get_ok(client, detail_url(slug)), times)[0]
+
+
+def cyclic_hit_rate(client: Client, slugs: list[str], passes: int = 2) -> float:
+    """Share of page-cache lookups that hit when the pages are requested round-robin, as
+    the HTTP "cold-ish" target does (local-memory cache, same size limit as a worker)."""
+    lookups = {"hit": 0, "miss": 0}
+    original = views.cached_fragment
+
+    def counting(key, build):
+        lookups["hit" if cache.get(key) is not None else "miss"] += 1
+        return original(key, build)
+
+    cache.clear()
+    views.cached_fragment = counting
+    try:
+        for slug in slugs:  # first pass fills the cache
+            get_ok(client, detail_url(slug))
+        lookups.update(hit=0, miss=0)
+        for _ in range(passes):
+            for slug in slugs:
+                get_ok(client, detail_url(slug))
+    finally:
+        views.cached_fragment = original
+    return lookups["hit"] / (lookups["hit"] + lookups["miss"])
+
+
+# editing side
+
+
+def admin_save(client: Client, slug: str, times: int = 10) -> tuple[float, int]:
+    """Median ms and queries of posting the change form with the teaser edited."""
+    explainer = Explainer.objects.get(slug=slug)
+    url = reverse("admin:explainers_explainer_change", args=[explainer.pk])
+    counter = iter(range(times * 2))
+
+    def save():
+        form = change_form_data(Explainer.objects.get(pk=explainer.pk))
+        form["main"]["teaser"] = f"Bench-Fassung {next(counter)}."
+        data = encode(form)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, data)
+        if response.status_code != 302:
+            raise BenchFailure(
+                f"admin save of {slug} answered {response.status_code}, not 302:\n"
+                + response.content.decode(errors="replace")[:2000]
+            )
+        return len(queries)
+
+    median_ms, query_counts = timed(save, times)
+    return median_ms, int(statistics.median(query_counts))
+
+
+def publish_ms(slug: str, times: int = 10) -> float:
+    """Median ms of publish() of a 12-question explainer after a one-word edit."""
+    explainer = Explainer.objects.get(slug=slug)
+    words = dataset.Words(dataset.SEED + 1)
+    durations = []
+    for n in range(times):
+        dataset.small_edit(explainer, words, f"Bench: vor Veröffentlichung {n}")
+        started = time.perf_counter()
+        publish(explainer, kind="update", note=f"Bench-Aktualisierung {n}.")
+        durations.append((time.perf_counter() - started) * 1000)
+    return statistics.median(durations)
+
+
+def build_history(slug: str, wanted: int, budget_s: float) -> tuple[int, float]:
+    """Bring the explainer to `wanted` revisions by small edits, stopping at `budget_s`.
+    Returns the number of revisions it has and the seconds spent."""
+    explainer = Explainer.objects.get(slug=slug)
+    words = dataset.Words(dataset.SEED + 2)
+    started = time.perf_counter()
+    have = revisions_of(explainer).count()
+    while have < wanted and time.perf_counter() - started < budget_s:
+        dataset.small_edit(explainer, words, f"Bench: Revision {have + 1}")
+        have += 1
+    return have, time.perf_counter() - started
+
+
+def history_views(client: Client, slug: str, times: int = 5) -> dict[str, tuple[float, int]]:
+    """Median ms and queries of the history's first and last page and of comparing the
+    first revision with the latest."""
+    explainer = Explainer.objects.get(slug=slug)
+    revisions = revisions_of(explainer)
+    first, latest = revisions.last(), revisions.first()
+    history = reverse("admin:explainers_explainer_history", args=[explainer.pk])
+    compare = reverse("admin:explainers_explainer_compare", args=[explainer.pk])
+    urls = {
+        "history, first page": (history, {}),
+        "history, last page": (history, {"page": "999999"}),
+        "compare first ↔ latest revision": (compare, {"a": first.pk, "b": latest.pk}),
+    }
+    figures = {}
+    for name, (url, params) in urls.items():
+        queries = count_queries(lambda url=url, params=params: get_ok(client, url, data=params))
+        median_ms = timed(lambda url=url, params=params: get_ok(client, url, data=params), times)[0]
+        figures[name] = (median_ms, queries)
+    return figures
+
+
+def diff_ms(slug: str, times: int = 20) -> float:
+    """Median ms of diff_documents between the two publications of the 50-question one."""
+    explainer = Explainer.objects.get(slug=slug)
+    first, second = explainer.publications.order_by("number")[:2]
+    return timed(lambda: diff_documents(first.document, second.document), times)[0]
+
+
+def bytes_per_revision(slug: str | None = None) -> tuple[float, int]:
+    """Average UTF-8 bytes of serialized_data per revision (all rows of one revision
+    together), for one explainer's revisions or for all; and how many revisions."""
+    versions = Version.objects.all()
+    if slug is not None:
+        explainer = Explainer.objects.get(slug=slug)
+        versions = versions.filter(revision__in=revisions_of(explainer).values("pk"))
+    total, revision_ids = 0, set()
+    for revision_id, data in versions.values_list("revision_id", "serialized_data").iterator(
+        chunk_size=2000
+    ):
+        total += len(data.encode())
+        revision_ids.add(revision_id)
+    return (total / len(revision_ids) if revision_ids else 0.0), len(revision_ids)

@@ -1,0 +1,58 @@
+"""The results as Markdown: one HTTP table with ratios to the floor, the in-process figures."""
+
+from __future__ import annotations
+
+from .http_load import Summary
+from .inprocess import Figure
+
+
+def _ms(value: float) -> str:
+    return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms"
+
+
+def http_table(summaries: list[Summary], floor_name: str) -> str:
+    floor = next(s for s in summaries if s.target.name == floor_name)
+    lines = [
+        "| target | path | req/s | p50 | p99 | req/s ÷ floor | p50 ÷ floor | req/s per round |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for s in summaries:
+        rounds = " / ".join(f"{r.rps:.0f}" for r in s.rounds)
+        path = s.target.shown_path or s.target.path
+        lines.append(
+            f"| {s.target.name} | `{path}` | {s.rps:.1f} | {_ms(s.p50_ms)} "
+            f"| {_ms(s.p99_ms)} | {s.rps / floor.rps:.2f} | {s.p50_ms / floor.p50_ms:.1f}× "
+            f"| {rounds} |"
+        )
+    return "\n".join(lines)
+
+
+def figures_table(figures: list[Figure]) -> str:
+    lines = ["| measurement | value |", "|---|---|"]
+    lines += [f"| {f.name} | {f.value} |" for f in figures]
+    return "\n".join(lines)
+
+
+def document(
+    *, header: list[str], http: str, figures: str, notes: list[str], failures: list[str]
+) -> str:
+    parts = [
+        "# Benchmark results",
+        "",
+        *[f"- {line}" for line in header],
+        "",
+        "## HTTP (gunicorn, wrk; median of the rounds)",
+        "",
+        http,
+        "",
+        "## In-process (Django test client / domain API, same settings)",
+        "",
+        figures,
+        "",
+        "## Notes",
+        "",
+        *[f"- {line}" for line in notes],
+    ]
+    if failures:
+        parts += ["", "## FAILURES", "", *[f"- {line}" for line in failures]]
+    return "\n".join(parts) + "\n"

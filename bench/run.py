@@ -1,0 +1,374 @@
+"""`make bench`: build a data set, load the reader pages over HTTP, measure the editing
+side in-process, and write one Markdown report (bench/results/latest.md).
+
+Run from the project root: `.venv/bin/python bench/run.py [--rounds 3] [--seconds 5]`.
+Exits non-zero if any measured response was not the intended 200/304.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import secrets
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_SQLITE = Path(tempfile.gettempdir()) / "newsroom-bench.sqlite3"
+RESULTS = ROOT / "bench" / "results" / "latest.md"
+GUNICORN_LOG = Path(tempfile.gettempdir()) / "newsroom-bench-gunicorn.log"
+WORKERS = 2
+HISTORY_REVISIONS = 2000
+HISTORY_BUDGET_S = 90.0
+SEARCH_TERM = "Sicherheitsgarantien"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="wrk rounds over all targets")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per target")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (-t)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (-c)")
+    return parser.parse_args()
+
+
+# machine
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """Share of all cores busy over `seconds` (from /proc/stat), before we add load."""
+
+    def sample():
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return values[3] + values[4], sum(values)  # idle + iowait, total
+
+    idle_a, total_a = sample()
+    time.sleep(seconds)
+    idle_b, total_b = sample()
+    return 1 - (idle_b - idle_a) / max(1, total_b - total_a)
+
+
+def load_average() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def git_state() -> str:
+    """Read-only: the commit and whether the checkout has uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return commit + (" (with uncommitted changes)" if dirty else "")
+
+
+def the_command() -> str:
+    direct = shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv])
+    return f"make bench  →  {direct}" if os.environ.get("MAKELEVEL") else direct
+
+
+# settings
+
+
+def bench_environment() -> tuple[dict[str, str], str]:
+    """Production-like settings for this process and gunicorn; and a warning, if any."""
+    warning = ""
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        warning = "DATABASE_URL is PostgreSQL: the bench WRITES its data set into that database."
+    else:
+        if database_url:
+            warning = f"DATABASE_URL={database_url!r} ignored: the bench uses its own SQLite file."
+        database_url = f"sqlite:///{BENCH_SQLITE}"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "DJANGO_CONN_MAX_AGE": "60",
+        "NEWSROOM_BENCH_FLOOR": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return env, warning
+
+
+def fresh_sqlite() -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{BENCH_SQLITE}{suffix}").unlink(missing_ok=True)
+
+
+def prepare_database(vendor_is_sqlite: bool) -> None:
+    from django.core.management import call_command
+
+    from explainers.models import Explainer
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not vendor_is_sqlite and Explainer.objects.exists():
+        raise SystemExit(
+            "The PostgreSQL database in DATABASE_URL already holds explainers. The bench builds "
+            "its own data set: point DATABASE_URL at an empty database (e.g. createdb "
+            "newsroom_bench) and run again."
+        )
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+# the HTTP part
+
+
+def reader_targets(data, page_size: int, etag: str, cold_paths: Path):
+    from bench.http_load import Target
+    from explainers.models import Publication
+
+    main = data.heavy_slugs[0]
+    latest = Publication.objects.filter(explainer__slug=main).count()
+    page = f"/explainers/{main}/"
+    return [
+        Target("floor (constant page, same size)", f"/bench/floor/{page_size}/"),
+        Target("explainer, warm", page),
+        Target("explainer, warm, 50 questions", f"/explainers/{data.large_slug}/"),
+        Target(
+            "explainer, cold-ish (200 distinct pages)",
+            page,
+            paths_file=cold_paths,
+            shown_path="/explainers/bench-000/ … bench-199/",
+        ),
+        Target("explainer, If-None-Match → 304", page, 304, {"If-None-Match": etag}),
+        Target(f"versions page ({latest} publications)", f"{page}versions/"),
+        Target("old version v1", f"{page}v1/"),
+        Target(f"diff v1..v{latest}", f"{page}diff/1..{latest}/"),
+        Target("index", "/"),
+        Target("Atom feed", "/feed/"),
+        Target(f"search „{SEARCH_TERM}“", f"/suche/?q={SEARCH_TERM}"),
+    ]
+
+
+def http_part(args, env, data, failures: list[str]):
+    from bench import http_load
+
+    wrk = http_load.ensure_wrk(log)
+    cold_paths = Path(tempfile.gettempdir()) / "newsroom-bench-paths.txt"
+    cold_paths.write_text("".join(f"/explainers/{slug}/\n" for slug in data.generated_slugs))
+    with http_load.Server(os.environ | env, WORKERS, GUNICORN_LOG) as server:
+        log(f"gunicorn ({WORKERS} sync workers) answers on {server.base}")
+        status, headers, body = http_load.fetch(server.base, f"/explainers/{data.heavy_slugs[0]}/")
+        if status != 200 or not headers.get("ETag"):
+            raise http_load.BenchFailure(f"explainer page answered {status} (ETag {headers})")
+        targets = reader_targets(data, len(body), headers["ETag"], cold_paths)
+        http_load.check(server.base, targets)
+        log(f"all {len(targets)} targets answer as intended; explainer page is {len(body)} bytes")
+        summaries = http_load.measure(
+            wrk,
+            server.base,
+            targets,
+            rounds=args.rounds,
+            seconds=args.seconds,
+            threads=args.threads,
+            connections=args.connections,
+            log=log,
+        )
+    for summary in summaries:
+        unexpected = summary.unexpected()
+        if unexpected:
+            failures.append(
+                f"{summary.target.name}: responses other than {summary.target.expect}: {unexpected}"
+            )
+    return summaries, targets, len(body)
+
+
+# the in-process part
+
+
+def inprocess_part(data) -> list:
+    from bench import dataset, inprocess
+    from bench.inprocess import Figure
+    from explainers.publishing import publish
+
+    figures: list[Figure] = []
+
+    def add(name: str, value: str) -> None:
+        figures.append(Figure(name, value))
+        log(f"  {name}: {value}")
+
+    reader = inprocess.reader_client()
+    main = data.heavy_slugs[0]
+    for label, slug in (("5", data.small_slug), ("12", main), ("50", data.large_slug)):
+        cold, warm = inprocess.reader_queries(reader, slug)
+        add(f"explainer page SQL queries, {label} questions", f"{cold} cold / {warm} warm")
+    for label, slug in (("12", main), ("50", data.large_slug)):
+        cold_ms = inprocess.cold_render_ms(reader, slug)
+        warm_ms = inprocess.warm_render_ms(reader, slug)
+        add(
+            f"explainer page render, {label} questions (median of 50)",
+            f"{cold_ms:.1f} ms cold (cache cleared each time) / {warm_ms:.1f} ms warm",
+        )
+    hit_rate = inprocess.cyclic_hit_rate(reader, data.generated_slugs)
+    add("page-cache hit rate, round-robin over 200 pages", f"{hit_rate:.0%}")
+
+    editor = inprocess.admin_client()
+    for label, slug in (("5", data.small_slug), ("50", data.large_slug)):
+        median_ms, queries = inprocess.admin_save(editor, slug)
+        add(f"admin save, {label} questions (median of 10)", f"{median_ms:.0f} ms, {queries} SQL")
+
+    words = dataset.Words(dataset.SEED + 3)
+    publish(dataset.create(words, "bench-publish", dataset.QUESTIONS))
+    add("publish(), 12 questions (median of 10)", f"{inprocess.publish_ms('bench-publish'):.0f} ms")
+
+    dataset.create(words, "bench-history", dataset.QUESTIONS)
+    have, seconds = inprocess.build_history("bench-history", HISTORY_REVISIONS, HISTORY_BUDGET_S)
+    short = "" if have >= HISTORY_REVISIONS else f" — ONLY {have}, NOT {HISTORY_REVISIONS}: "
+    short += f"stopped at the {HISTORY_BUDGET_S:.0f} s budget" if short else ""
+    add(
+        "revisions built for the history explainer",
+        f"{have} in {seconds:.1f} s ({seconds / max(1, have) * 1000:.1f} ms each){short}",
+    )
+    for name, (median_ms, queries) in inprocess.history_views(editor, "bench-history").items():
+        add(f"admin {name} ({have} revisions, median of 5)", f"{median_ms:.0f} ms, {queries} SQL")
+    add(
+        "diff_documents of two 50-question publications (median of 20)",
+        f"{inprocess.diff_ms(data.large_slug):.1f} ms",
+    )
+    per_revision, count = inprocess.bytes_per_revision("bench-history")
+    add("stored bytes per revision, 12-question explainer", f"{per_revision:,.0f} B ({count} rev.)")
+    per_revision, count = inprocess.bytes_per_revision()
+    add("stored bytes per revision, whole data set", f"{per_revision:,.0f} B ({count} rev.)")
+    return figures
+
+
+# report
+
+
+def header_lines(args, env, warning, busy_before, busy_after, load_start, build_s) -> list[str]:
+    import django
+    from django.db import connection
+
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        import sqlite3
+
+        vendor += f" {sqlite3.sqlite_version} ({BENCH_SQLITE}, WAL)"
+    else:
+        vendor += f" {connection.pg_version if hasattr(connection, 'pg_version') else ''}"
+    lines = [
+        f"date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"command: `{the_command()}`",
+        f"machine: nproc {os.cpu_count()}, {platform.machine()}, Python "
+        f"{platform.python_version()}, Django {django.get_version()}, DB {vendor}",
+        f"commit: {git_state()}",
+        f"server: gunicorn, {WORKERS} sync workers, DEBUG off, DJANGO_CONN_MAX_AGE=60, "
+        f"local-memory cache per worker, 127.0.0.1 (loopback)",
+        f"load: wrk -t{args.threads} -c{args.connections} --latency, {args.rounds} rounds × "
+        f"{args.seconds} s per target, targets alternating within each round",
+        f"machine busy before the bench: {busy_before:.0%} of all cores (other processes); "
+        f"after: {busy_after:.0%}; load average at start {load_start}, at end {load_average()}",
+        f"data build: {build_s:.0f} s",
+    ]
+    if warning:
+        lines.append(f"WARNING: {warning}")
+    return lines
+
+
+NOTES = [
+    "Ratios are what counts: absolute numbers move with whatever else runs on the machine, "
+    "and wrk shares the cores with gunicorn. `req/s ÷ floor` is the share of the floor's "
+    "throughput a page reaches (1.00 = as fast as returning a constant string of the same "
+    "size from the same server); `p50 ÷ floor` how many times slower its median response is.",
+    "“explainer, warm” is a 12-question explainer (3 sources, 2 recommended explainers) with 30 "
+    "publications and 300 revisions; versions, v1 and the diff are of the same explainer. "
+    "The data set: the demo seed, 200 explainers of 12 questions × ~150 words (3 of them with "
+    "30 publications / 300 revisions), one with 50 questions, one with 5.",
+    "“cold-ish”: wrk cycles through the 200 generated explainers, so with the local-memory "
+    "cache (300 entries, 2 per page) most requests miss; the in-process hit rate of the same "
+    "round-robin walk is listed below. True cold rendering (cache cleared before each "
+    "request) is measured in-process.",
+    "The 304 target sends the ETag of a first response as If-None-Match.",
+    "gunicorn's sync workers close the connection after each response: every request, the "
+    "floor's too, opens a new TCP connection.",
+    "There is no HTTPS redirect setting yet; once DJANGO_SECURE_SSL_REDIRECT exists the bench "
+    "must set it to 0 (it measures plain HTTP on loopback).",
+    "`manage.py collectstatic` writes staticfiles/ in the project root (STATIC_ROOT), which "
+    "whitenoise's manifest storage needs with DEBUG off.",
+]
+
+
+def write_report(text: str) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+# main
+
+
+def main() -> int:
+    args = parse_args()
+    log("measuring how busy the machine is (2 s) …")
+    busy_before, load_start = cpu_busy(), load_average()
+    env, warning = bench_environment()
+    if warning:
+        log(f"WARNING: {warning}")
+    os.environ.update(env)
+    os.environ.pop("REDIS_URL", None)  # the page cache is per-worker local memory here
+    is_sqlite = env["DATABASE_URL"].startswith("sqlite")
+    if is_sqlite:
+        fresh_sqlite()
+
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from bench import dataset, http_load, report
+
+    log("building the data set …")
+    started = time.perf_counter()
+    prepare_database(is_sqlite)
+    data = dataset.build(log)
+    build_s = time.perf_counter() - started
+    log(f"data set built in {build_s:.1f} s")
+    connections.close_all()
+
+    failures: list[str] = []
+    try:
+        log("HTTP part …")
+        summaries, targets, page_size = http_part(args, env, data, failures)
+        log("in-process part …")
+        figures = inprocess_part(data)
+    except http_load.BenchFailure as failure:
+        log(f"\nBENCH FAILED: {failure}")
+        return 1
+
+    busy_after = cpu_busy()
+    text = report.document(
+        header=header_lines(args, env, warning, busy_before, busy_after, load_start, build_s),
+        http=report.http_table(summaries, targets[0].name),
+        figures=report.figures_table(figures),
+        notes=[f"floor page: {page_size} bytes (the explainer page's size).", *NOTES],
+        failures=failures,
+    )
+    write_report(text)
+    log("\n" + text)
+    log(f"written to {RESULTS.relative_to(ROOT)}")
+    if failures:
+        log("BENCH FAILED: " + "; ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
