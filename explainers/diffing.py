@@ -23,7 +23,8 @@ EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 
 # Words (Unicode-aware: umlauts stay inside words), runs of whitespace, single other characters.
 # The three alternatives cover every character, so joining the tokens gives the text back.
-_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
+# A citation marker ("[^dlf]") is one token: a changed citation is one change.
+_TOKEN_RE = re.compile(r"\[\^[a-z0-9-]+\]|\w+|\s+|[^\w\s]")
 # Whitespace that may be folded into the changes around it; paragraph breaks stay visible.
 _FOLDABLE_RE = re.compile(r"[^\S\n]+")
 

@@ -34,6 +34,7 @@ from .public import (
     publications_of,
     related_current,
 )
+from .rendering import source_numbers
 from .structured_data import as_script_json, news_article
 
 INDEX_PAGE_SIZE = 20
@@ -230,7 +231,14 @@ def diff(request, slug, span):
     response = render(
         request,
         "explainers/diff.html",
-        {"current": current, "older": a, "newer": b, "diff": changes, "notes": notes},
+        {
+            "current": current,
+            "older": a,
+            "newer": b,
+            "diff": changes,
+            "notes": notes,
+            "source_numbers": source_numbers(b.document),
+        },  # fmt: skip
     )
     return reader_response(
         response, key, current.slug, get_language(), last_modified=b.published_at

@@ -352,3 +352,10 @@ def test_preview_shows_the_working_copy_to_reporters_never_cached(client, report
 
 def test_a_document_factory_sanity_check():
     assert make_document()["questions"][0]["cites"] == ["quelle-1"]
+
+
+def test_the_diff_shows_citation_markers_as_readers_see_them(client):
+    explainer = published()
+    revise(explainer, answer="Neu belegt [^quelle-2].")
+    html = html_of(client.get(url("diff", explainer.slug, "1..2")))
+    assert "[2]" in html and "[^quelle-2]" not in html

@@ -3,14 +3,26 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from explainers.diffing import ops_to_html
+from explainers.rendering import MARKER_RE
 
 register = template.Library()
 
 
 @register.filter
-def ops_html(ops) -> str:
-    """Word-level changes as HTML with <ins>/<del>; ops_to_html escapes all text."""
-    return mark_safe(ops_to_html(ops or []))  # noqa: S308
+def ops_html(ops, numbers=None) -> str:
+    """Word-level changes as HTML with <ins>/<del>; ops_to_html escapes all text.
+
+    With `numbers` (source key → number), citation markers read as readers see them:
+    "[^dlf]" becomes "[1]".
+    """
+    ops = ops or []
+    if numbers:
+
+        def cited(text: str) -> str:
+            return MARKER_RE.sub(lambda m: f"[{numbers[m[1]]}]" if m[1] in numbers else m[0], text)
+
+        ops = [[op, cited(text)] for op, text in ops]
+    return mark_safe(ops_to_html(ops))  # noqa: S308
 
 
 FIELD_LABELS = {
