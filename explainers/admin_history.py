@@ -12,14 +12,16 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from .builders import document_from_explainer, document_from_revision
 from .diffing import diff_documents
@@ -129,6 +131,14 @@ class HistoryViews:
             },
         )
 
+    def _revert_target(self, request, object_id, revision_id):
+        """The explainer and one of its revisions, for a revert-like POST by someone who
+        may revert it (the desk, once it is published)."""
+        explainer = self._explainer(request, object_id)
+        if not self.can_revert(request, explainer):
+            raise PermissionDenied
+        return explainer, self._revision(explainer, revision_id)
+
     def can_revert(self, request, explainer) -> bool:
         if not self.admin.has_change_permission(request, explainer):
             return False
@@ -208,13 +218,9 @@ class HistoryViews:
             can_revert=self.can_revert(request, explainer),
         )
 
+    @method_decorator(require_POST)
     def restore_question_view(self, request, object_id, key, revision_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        explainer = self._explainer(request, object_id)
-        if not self.can_revert(request, explainer):
-            raise PermissionDenied
-        revision = self._revision(explainer, revision_id)
+        explainer, revision = self._revert_target(request, object_id, revision_id)
         try:
             question = restore_question(explainer, revision, key, user=request.user)
         except RevertRefused as refusal:
@@ -244,13 +250,9 @@ class HistoryViews:
             diff=diff,
         )
 
+    @method_decorator(require_POST)
     def revert_view(self, request, object_id, revision_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        explainer = self._explainer(request, object_id)
-        if not self.can_revert(request, explainer):
-            raise PermissionDenied
-        revision = self._revision(explainer, revision_id)
+        explainer, revision = self._revert_target(request, object_id, revision_id)
         try:
             reverted = revert_to_revision(explainer, revision, user=request.user)
         except RevertRefused as refusal:
