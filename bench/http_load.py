@@ -142,7 +142,7 @@ def measure(wrk, base, targets, *, rounds, seconds, threads, connections, log) -
             result = run_wrk(wrk, base, target, seconds, threads, connections)
             results[target.name].append(result)
             log(
-                f"  round {round_number}/{rounds} {target.name:<34} {result.rps:8.1f} req/s"
+                f"  round {round_number}/{rounds} {target.name:<42} {result.rps:8.1f} req/s"
                 f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms"
             )
     return [Summary(t, results[t.name]) for t in targets]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 from .http_load import Summary
 from .inprocess import Figure
 
@@ -19,9 +21,14 @@ def http_table(summaries: list[Summary], floor_name: str) -> str:
     for s in summaries:
         rounds = " / ".join(f"{r.rps:.0f}" for r in s.rounds)
         path = s.target.shown_path or s.target.path
+        # Each round against the floor of the same round, then the median: a machine that
+        # gets busier between rounds moves both sides of a ratio alike.
+        pairs = list(zip(s.rounds, floor.rounds, strict=True))
+        rps_ratio = statistics.median(r.rps / f.rps for r, f in pairs)
+        p50_ratio = statistics.median(r.p50_ms / f.p50_ms for r, f in pairs)
         lines.append(
             f"| {s.target.name} | `{path}` | {s.rps:.1f} | {_ms(s.p50_ms)} "
-            f"| {_ms(s.p99_ms)} | {s.rps / floor.rps:.2f} | {s.p50_ms / floor.p50_ms:.1f}× "
+            f"| {_ms(s.p99_ms)} | {rps_ratio:.2f} | {p50_ratio:.1f}× "
             f"| {rounds} |"
         )
     return "\n".join(lines)

@@ -195,66 +195,93 @@ def http_part(args, env, data, failures: list[str]):
 # the in-process part
 
 
-def inprocess_part(data) -> list:
-    from bench import dataset, inprocess
-    from bench.inprocess import Figure
-    from explainers.publishing import publish
+class Figures(list):
+    """In-process figures, each logged as it is measured."""
 
-    figures: list[Figure] = []
+    def add(self, name: str, value: str) -> None:
+        from bench.inprocess import Figure
 
-    def add(name: str, value: str) -> None:
-        figures.append(Figure(name, value))
+        self.append(Figure(name, value))
         log(f"  {name}: {value}")
+
+
+def reader_figures(figures: Figures, data) -> None:
+    from bench import inprocess
 
     reader = inprocess.reader_client()
     main = data.heavy_slugs[0]
     for label, slug in (("5", data.small_slug), ("12", main), ("50", data.large_slug)):
         cold, warm = inprocess.reader_queries(reader, slug)
-        add(f"explainer page SQL queries, {label} questions", f"{cold} cold / {warm} warm")
+        figures.add(f"explainer page SQL queries, {label} questions", f"{cold} cold / {warm} warm")
     for label, slug in (("12", main), ("50", data.large_slug)):
         cold_ms = inprocess.cold_render_ms(reader, slug)
         warm_ms = inprocess.warm_render_ms(reader, slug)
-        add(
+        figures.add(
             f"explainer page render, {label} questions (median of 50)",
             f"{cold_ms:.1f} ms cold (cache cleared each time) / {warm_ms:.1f} ms warm",
         )
     hit_rate = inprocess.cyclic_hit_rate(reader, data.generated_slugs)
-    add("page-cache hit rate, round-robin over 200 pages", f"{hit_rate:.0%}")
+    figures.add("page-cache hit rate, round-robin over 200 pages", f"{hit_rate:.0%}")
+
+
+def editing_figures(figures: Figures, data) -> None:
+    from bench import dataset, inprocess
+    from explainers.publishing import publish
 
     editor = inprocess.admin_client()
     for label, slug in (("5", data.small_slug), ("50", data.large_slug)):
         median_ms, queries = inprocess.admin_save(editor, slug)
-        add(f"admin save, {label} questions (median of 10)", f"{median_ms:.0f} ms, {queries} SQL")
-
+        figures.add(
+            f"admin save, {label} questions (median of 10)", f"{median_ms:.0f} ms, {queries} SQL"
+        )
     words = dataset.Words(dataset.SEED + 3)
     publish(dataset.create(words, "bench-publish", dataset.QUESTIONS))
-    add("publish(), 12 questions (median of 10)", f"{inprocess.publish_ms('bench-publish'):.0f} ms")
-
-    dataset.create(words, "bench-history", dataset.QUESTIONS)
-    have, seconds = inprocess.build_history("bench-history", HISTORY_REVISIONS, HISTORY_BUDGET_S)
-    short = "" if have >= HISTORY_REVISIONS else f" — ONLY {have}, NOT {HISTORY_REVISIONS}: "
-    short += f"stopped at the {HISTORY_BUDGET_S:.0f} s budget" if short else ""
-    add(
-        "revisions built for the history explainer",
-        f"{have} in {seconds:.1f} s ({seconds / max(1, have) * 1000:.1f} ms each){short}",
+    figures.add(
+        "publish(), 12 questions (median of 10)", f"{inprocess.publish_ms('bench-publish'):.0f} ms"
     )
-    for name, (median_ms, queries) in inprocess.history_views(editor, "bench-history").items():
-        add(f"admin {name} ({have} revisions, median of 5)", f"{median_ms:.0f} ms, {queries} SQL")
-    add(
+    figures.add(
         "diff_documents of two 50-question publications (median of 20)",
         f"{inprocess.diff_ms(data.large_slug):.1f} ms",
     )
+
+
+def history_figures(figures: Figures) -> None:
+    from bench import dataset, inprocess
+
+    dataset.create(dataset.Words(dataset.SEED + 4), "bench-history", dataset.QUESTIONS)
+    have, seconds = inprocess.build_history("bench-history", HISTORY_REVISIONS, HISTORY_BUDGET_S)
+    built = f"{have} in {seconds:.1f} s ({seconds / max(1, have) * 1000:.1f} ms each)"
+    if have < HISTORY_REVISIONS:
+        built += f" — ONLY {have}, NOT {HISTORY_REVISIONS}: stopped at the {HISTORY_BUDGET_S:.0f} s"
+        built += " budget"
+    figures.add("revisions built for the history explainer (12 questions)", built)
+    editor = inprocess.admin_client()
+    for name, (median_ms, queries) in inprocess.history_views(editor, "bench-history").items():
+        figures.add(
+            f"admin {name} ({have} revisions, median of 5)", f"{median_ms:.0f} ms, {queries} SQL"
+        )
     per_revision, count = inprocess.bytes_per_revision("bench-history")
-    add("stored bytes per revision, 12-question explainer", f"{per_revision:,.0f} B ({count} rev.)")
+    figures.add(
+        "stored bytes per revision, 12-question explainer", f"{per_revision:,.0f} B ({count} rev.)"
+    )
     per_revision, count = inprocess.bytes_per_revision()
-    add("stored bytes per revision, whole data set", f"{per_revision:,.0f} B ({count} rev.)")
+    figures.add(
+        "stored bytes per revision, whole data set", f"{per_revision:,.0f} B ({count} rev.)"
+    )
+
+
+def inprocess_part(data) -> Figures:
+    figures = Figures()
+    reader_figures(figures, data)
+    editing_figures(figures, data)
+    history_figures(figures)
     return figures
 
 
 # report
 
 
-def header_lines(args, env, warning, busy_before, busy_after, load_start, build_s) -> list[str]:
+def header_lines(args, warning, busy_before, busy_after, load_start, build_s) -> list[str]:
     import django
     from django.db import connection
 
@@ -288,7 +315,9 @@ NOTES = [
     "Ratios are what counts: absolute numbers move with whatever else runs on the machine, "
     "and wrk shares the cores with gunicorn. `req/s ÷ floor` is the share of the floor's "
     "throughput a page reaches (1.00 = as fast as returning a constant string of the same "
-    "size from the same server); `p50 ÷ floor` how many times slower its median response is.",
+    "size from the same server); `p50 ÷ floor` how many times slower its median response "
+    "is. Both are the median of per-round ratios (each target against the floor measured "
+    "in the same round).",
     "“explainer, warm” is a 12-question explainer (3 sources, 2 recommended explainers) with 30 "
     "publications and 300 revisions; versions, v1 and the diff are of the same explainer. "
     "The data set: the demo seed, 200 explainers of 12 questions × ~150 words (3 of them with "
@@ -355,7 +384,7 @@ def main() -> int:
 
     busy_after = cpu_busy()
     text = report.document(
-        header=header_lines(args, env, warning, busy_before, busy_after, load_start, build_s),
+        header=header_lines(args, warning, busy_before, busy_after, load_start, build_s),
         http=report.http_table(summaries, targets[0].name),
         figures=report.figures_table(figures),
         notes=[f"floor page: {page_size} bytes (the explainer page's size).", *NOTES],
