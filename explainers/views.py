@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -64,11 +64,15 @@ def answers_gone(view):
     return wrapper
 
 
-def reader_response(response: HttpResponse, *parts, last_modified=None) -> HttpResponse:
-    """Headers for a CDN in front: short public caching, ETag and Last-Modified so a
-    repeated request is answered 304 (by ConditionalGetMiddleware)."""
+def page_etag(*parts) -> str:
     key = "|".join(str(part) for part in (*parts, settings.RELEASE, get_language()))
-    response["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+
+
+def reader_response(response: HttpResponse, *parts, last_modified=None, etag=None):
+    """Headers for a CDN in front: short public caching, ETag and Last-Modified so a
+    repeated request is answered 304 (by ConditionalGetMiddleware, or earlier)."""
+    response["ETag"] = etag or page_etag(*parts)
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     patch_cache_control(
@@ -113,8 +117,20 @@ def version(request, slug, number):
 
 def publication_page(request, current, publication: Publication) -> HttpResponse:
     is_latest = publication.pk == current.publication_id
-    canonical = request.build_absolute_uri(reverse("explainers:detail", args=[current.slug]))
     related = related_current(publication)
+    etag = page_etag(
+        publication_key(publication, "page"),
+        current.slug,
+        is_latest,
+        [(c.pk, c.publication_id) for c in related],
+    )
+    # A repeated request is answered before anything is rendered.
+    unchanged = get_conditional_response(
+        request, etag=etag, last_modified=int(publication.published_at.timestamp())
+    )
+    if unchanged is not None:
+        return reader_response(unchanged, etag=etag, last_modified=publication.published_at)
+    canonical = request.build_absolute_uri(reverse("explainers:detail", args=[current.slug]))
     context = {
         "current": current,
         "publication": publication,
@@ -132,15 +148,7 @@ def publication_page(request, current, publication: Publication) -> HttpResponse
         ),
     }
     response = render(request, "explainers/explainer.html", context)
-    related_state = [(c.pk, c.publication_id) for c in related]
-    return reader_response(
-        response,
-        publication_key(publication, "page"),
-        current.slug,
-        is_latest,
-        related_state,
-        last_modified=publication.published_at,
-    )
+    return reader_response(response, etag=etag, last_modified=publication.published_at)
 
 
 def _render_article(request, publication: Publication) -> str:

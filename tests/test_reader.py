@@ -359,3 +359,15 @@ def test_the_diff_shows_citation_markers_as_readers_see_them(client):
     revise(explainer, answer="Neu belegt [^quelle-2].")
     html = html_of(client.get(url("diff", explainer.slug, "1..2")))
     assert "[2]" in html and "[^quelle-2]" not in html
+
+
+def test_a_304_is_answered_before_rendering(client, django_assert_max_num_queries):
+    explainer = published()
+    etag = client.get(url("detail", explainer.slug))["ETag"]
+    from django.core.cache import cache
+
+    cache.clear()  # nothing rendered is cached: a 304 must not need it
+    with django_assert_max_num_queries(2):
+        again = client.get(url("detail", explainer.slug), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again["ETag"] == etag
+    assert "public" in again["Cache-Control"]
