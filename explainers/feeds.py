@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from .models import Publication
-from .public import MovedTo, Withdrawn, current_by_slug
-from .views import gone
+from .public import Moved, Withdrawn, current_by_slug
+from .views import answer_moved_or_gone
 
 FEED_SIZE = 50
 
@@ -94,10 +93,8 @@ class ExplainerFeed(PublicationFeed):
     def __call__(self, request, *args, **kwargs):
         try:
             current = current_by_slug(kwargs["slug"])
-        except Withdrawn as withdrawn:
-            return gone(request, withdrawn)
-        if isinstance(current, MovedTo):
-            return redirect("explainers:explainer_feed", current.slug, permanent=True)
+        except (Moved, Withdrawn) as error:
+            return answer_moved_or_gone(request, error, kwargs)
         request.explainer_current = current  # looked up once, used by get_object
         return super().__call__(request, *args, **kwargs)
 

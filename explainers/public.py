@@ -5,8 +5,6 @@ nothing here reads the working copy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -22,17 +20,18 @@ class Withdrawn(Exception):
         self.current = current
 
 
-@dataclass(frozen=True)
-class MovedTo:
-    """An older public slug: the explainer now lives under `slug`."""
+class Moved(Exception):
+    """An older public slug: the explainer now lives under `slug` (readers get a 301)."""
 
-    slug: str
+    def __init__(self, slug: str):
+        super().__init__(slug)
+        self.slug = slug
 
 
-def current_by_slug(slug: str) -> CurrentPublication | MovedTo:
-    """The current publication under `slug` (one indexed query), or where an older
-    published slug has moved to. Unknown slugs (and drafts, which have none) are 404,
-    withdrawn explainers raise `Withdrawn`."""
+def current_by_slug(slug: str) -> CurrentPublication:
+    """The current publication under `slug` (one indexed query). An older published slug
+    raises `Moved`, a withdrawn explainer `Withdrawn`; unknown slugs (and drafts, which
+    have none) are 404."""
     current = CurrentPublication.objects.select_related("publication").filter(slug=slug).first()
     if current is not None:
         if current.is_withdrawn:
@@ -47,7 +46,7 @@ def current_by_slug(slug: str) -> CurrentPublication | MovedTo:
     )
     if moved is None:
         raise Http404(_("Dieses Erklärstück gibt es nicht."))
-    return MovedTo(moved)
+    raise Moved(moved)
 
 
 def current_listing():

@@ -27,7 +27,7 @@ from .models import Explainer, Publication
 from .page_cache import cached_fragment, publication_key
 from .presenting import change_log, present_document, present_publication
 from .public import (
-    MovedTo,
+    Moved,
     Withdrawn,
     current_by_slug,
     current_listing,
@@ -51,15 +51,24 @@ def gone(request, withdrawn: Withdrawn) -> HttpResponse:
     return response
 
 
-def answers_gone(view):
-    """Every URL of a withdrawn explainer answers 410 with the desk's note."""
+def answer_moved_or_gone(request, error: Moved | Withdrawn, kwargs) -> HttpResponse:
+    """An older slug answers 301 to the same page under the current slug; a withdrawn
+    explainer answers 410 with the desk's note."""
+    if isinstance(error, Withdrawn):
+        return gone(request, error)
+    target = {**kwargs, "slug": error.slug}
+    return redirect(request.resolver_match.view_name, permanent=True, **target)
+
+
+def public_explainer(view):
+    """For every reader URL of one explainer: moved slugs and withdrawals, said once."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except Withdrawn as withdrawn:
-            return gone(request, withdrawn)
+        except (Moved, Withdrawn) as error:
+            return answer_moved_or_gone(request, error, kwargs)
 
     return wrapper
 
@@ -94,20 +103,16 @@ def index(request):
 
 
 @require_safe
-@answers_gone
+@public_explainer
 def detail(request, slug):
     current = current_by_slug(slug)
-    if isinstance(current, MovedTo):
-        return redirect("explainers:detail", current.slug, permanent=True)
     return publication_page(request, current, current.publication)
 
 
 @require_safe
-@answers_gone
+@public_explainer
 def version(request, slug, number):
     current = current_by_slug(slug)
-    if isinstance(current, MovedTo):
-        return redirect("explainers:version", current.slug, number, permanent=True)
     if number == current.publication.number:
         publication = current.publication
     else:
@@ -185,11 +190,9 @@ def _render_head(request, current, publication: Publication, canonical: str) -> 
 
 
 @require_safe
-@answers_gone
+@public_explainer
 def versions(request, slug):
     current = current_by_slug(slug)
-    if isinstance(current, MovedTo):
-        return redirect("explainers:versions", current.slug, permanent=True)
     publications = list(publications_of(current).listing().order_by("-number"))
     for publication in publications:
         publication.previous_diff_url = (
@@ -216,7 +219,7 @@ def versions(request, slug):
 
 
 @require_safe
-@answers_gone
+@public_explainer
 def diff(request, slug, span):
     match = _SPAN_RE.fullmatch(span)
     if match is None:
@@ -227,8 +230,6 @@ def diff(request, slug, span):
             request, _("Die erste Fassung muss älter sein als die zweite, z. B. 1..3.")
         )
     current = current_by_slug(slug)
-    if isinstance(current, MovedTo):
-        return redirect("explainers:diff", current.slug, span, permanent=True)
     found = {p.number: p for p in publications_of(current).filter(number__in=[older, newer])}
     if len(found) != 2:
         raise Http404(_("Diese Fassung gibt es nicht."))
