@@ -346,21 +346,9 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             ),
             path("<path:object_id>/publish/", wrap(views.publish_view), name=f"{prefix}_publish"),
             path(
-                "<path:object_id>/withdraw/",
-                wrap(
-                    lambda request, object_id: admin_history.withdraw_view(
-                        views, request, object_id
-                    )
-                ),
-                name=f"{prefix}_withdraw",
+                "<path:object_id>/withdraw/", wrap(views.withdraw_view), name=f"{prefix}_withdraw"
             ),
-            path(
-                "<path:object_id>/redact/",
-                wrap(
-                    lambda request, object_id: admin_history.redact_view(views, request, object_id)
-                ),
-                name=f"{prefix}_redact",
-            ),
+            path("<path:object_id>/redact/", wrap(views.redact_view), name=f"{prefix}_redact"),
             path(
                 "<path:object_id>/history/questions/",
                 wrap(views.questions_view),

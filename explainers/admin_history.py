@@ -233,6 +233,49 @@ class HistoryViews:
             messages.success(request, message)
         return redirect("admin:explainers_explainer_questions", explainer.pk)
 
+    def _takedown(self, request, object_id, *, form_class, action, template, title):
+        """A desk-only form whose action may be refused (withdraw, redact)."""
+        explainer = self._explainer(request, object_id)
+        if not (
+            self.admin.can_publish(request) and self.admin.has_change_permission(request, explainer)
+        ):
+            raise PermissionDenied
+        form = form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = action(explainer, form.cleaned_data, request.user)
+            except TakedownRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                self.admin.log_change(request, explainer, message)
+                messages.success(request, message)
+                return redirect("admin:explainers_explainer_change", explainer.pk)
+        return self._render(request, template, explainer, title, form=form)
+
+    def withdraw_view(self, request, object_id):
+        def action(explainer, data, user):
+            withdraw(explainer, note=data["note"], user=user)
+            return _("Zurückgezogen: alle Adressen antworten mit 410 und dem Hinweis.")
+
+        return self._takedown(
+            request, object_id, form_class=WithdrawForm, action=action,
+            template="admin/explainers/explainer/withdraw.html", title=_("Zurückziehen"),
+        )  # fmt: skip
+
+    def redact_view(self, request, object_id):
+        def action(explainer, data, user):
+            record = redact(explainer, passage=data["passage"], reason=data["reason"], user=user)
+            return ngettext(
+                "Geschwärzt: %(n)s Stelle ersetzt. Begründung: %(reason)s",
+                "Geschwärzt: %(n)s Stellen ersetzt. Begründung: %(reason)s",
+                record.replacements,
+            ) % {"n": record.replacements, "reason": record.reason}
+
+        return self._takedown(
+            request, object_id, form_class=RedactForm, action=action,
+            template="admin/explainers/explainer/redact.html", title=_("Rechtlich schwärzen"),
+        )  # fmt: skip
+
     def compare_published_view(self, request, object_id):
         """The working copy against the latest publication: what the next publish brings."""
         explainer = self._explainer(request, object_id)
@@ -316,54 +359,6 @@ class HistoryViews:
             diff=diff,
             document=present(working_copy),
         )
-
-
-def _takedown_view(views, request, object_id, *, form_class, action, template, title):
-    explainer = views._explainer(request, object_id)
-    if not (
-        views.admin.can_publish(request) and views.admin.has_change_permission(request, explainer)
-    ):
-        raise PermissionDenied
-    form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = action(explainer, form.cleaned_data, request.user)
-        except TakedownRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            views.admin.log_change(request, explainer, message)
-            messages.success(request, message)
-            return redirect("admin:explainers_explainer_change", explainer.pk)
-    return views._render(request, template, explainer, title, form=form)
-
-
-def withdraw_view(views, request, object_id):
-    def action(explainer, data, user):
-        withdraw(explainer, note=data["note"], user=user)
-        return _("Zurückgezogen: alle Adressen antworten mit 410 und dem Hinweis.")
-
-    return _takedown_view(
-        views, request, object_id, form_class=WithdrawForm, action=action,
-        template="admin/explainers/explainer/withdraw.html", title=_("Zurückziehen"),
-    )  # fmt: skip
-
-
-def redact_view(views, request, object_id):
-    def action(explainer, data, user):
-        record = redact(explainer, passage=data["passage"], reason=data["reason"], user=user)
-        return ngettext(
-            "Geschwärzt: %(n)s Stelle ersetzt. Begründung: %(reason)s",
-            "Geschwärzt: %(n)s Stellen ersetzt. Begründung: %(reason)s",
-            record.replacements,
-        ) % {
-            "n": record.replacements,
-            "reason": record.reason,
-        }
-
-    return _takedown_view(
-        views, request, object_id, form_class=RedactForm, action=action,
-        template="admin/explainers/explainer/redact.html", title=_("Rechtlich schwärzen"),
-    )  # fmt: skip
 
 
 def present(document: dict) -> dict:
