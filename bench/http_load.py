@@ -32,6 +32,7 @@ class Target:
     headers: dict[str, str] = field(default_factory=dict)
     paths_file: Path | None = None  # wrk cycles through these paths instead of `path`
     shown_path: str = ""  # for the report, when `path` alone would mislead
+    server: str = "main"  # which of the running servers answers it (see run.py)
 
 
 @dataclass
@@ -134,11 +135,13 @@ def parse_wrk(output: str) -> WrkResult:
                      socket_errors)  # fmt: skip
 
 
-def measure(wrk, base, targets, *, rounds, seconds, threads, connections, log) -> list[Summary]:
-    """Every target once per round, rounds alternating, so drift hits all targets alike."""
+def measure(wrk, bases, targets, *, rounds, seconds, threads, connections, log) -> list[Summary]:
+    """Every target once per round, rounds alternating, so drift hits all targets alike.
+    `bases` maps a target's server name to its base URL."""
     results: dict[str, list[WrkResult]] = {t.name: [] for t in targets}
     for round_number in range(1, rounds + 1):
         for target in targets:
+            base = bases[target.server]
             result = run_wrk(wrk, base, target, seconds, threads, connections)
             results[target.name].append(result)
             log(
@@ -229,10 +232,11 @@ def fetch(base: str, path: str, headers: dict[str, str] | None = None):
         connection.close()
 
 
-def check(base: str, targets: list[Target]) -> None:
+def check(bases: dict[str, str], targets: list[Target]) -> None:
     """Every URL that will be measured answers as intended, or the bench stops here."""
     wrong = []
     for target in targets:
+        base = bases[target.server]
         paths = target.paths_file.read_text().split() if target.paths_file else [target.path]
         for path in paths:
             status = fetch(base, path, target.headers)[0]

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
-from explainers import views
+from explainers import held_responses
 from explainers.diffing import diff_documents
 from explainers.models import Explainer
 from explainers.publishing import publish
@@ -80,17 +80,26 @@ def detail_url(slug: str) -> str:
 # reader side
 
 
-def reader_queries(client: Client, slug: str) -> tuple[int, int]:
-    """SQL queries of the explainer page with an empty cache, then with the page cached."""
+def forget_pages() -> None:
+    """Empty the page cache and this process's held responses."""
     cache.clear()
+    held_responses.clear()
+
+
+def reader_queries(client: Client, slug: str) -> tuple[int, int, int]:
+    """SQL queries of the explainer page: with nothing cached; with the rendered
+    fragments cached but no held response; and held."""
+    forget_pages()
     cold = count_queries(lambda: get_ok(client, detail_url(slug)))
-    warm = count_queries(lambda: get_ok(client, detail_url(slug)))
-    return cold, warm
+    held_responses.clear()
+    fragments = count_queries(lambda: get_ok(client, detail_url(slug)))
+    held = count_queries(lambda: get_ok(client, detail_url(slug)))
+    return cold, fragments, held
 
 
 def cold_render_ms(client: Client, slug: str, times: int = 50) -> float:
     def render():
-        cache.clear()
+        forget_pages()
         get_ok(client, detail_url(slug))
 
     return timed(render, times)[0]
@@ -99,30 +108,6 @@ def cold_render_ms(client: Client, slug: str, times: int = 50) -> float:
 def warm_render_ms(client: Client, slug: str, times: int = 50) -> float:
     get_ok(client, detail_url(slug))
     return timed(lambda: get_ok(client, detail_url(slug)), times)[0]
-
-
-def cyclic_hit_rate(client: Client, slugs: list[str], passes: int = 2) -> float:
-    """Share of page-cache lookups that hit when the pages are requested round-robin, as
-    the HTTP "cold-ish" target does (local-memory cache, same size limit as a worker)."""
-    lookups = {"hit": 0, "miss": 0}
-    original = views.cached_fragment
-
-    def counting(key, build):
-        lookups["hit" if cache.get(key) is not None else "miss"] += 1
-        return original(key, build)
-
-    cache.clear()
-    views.cached_fragment = counting
-    try:
-        for slug in slugs:  # first pass fills the cache
-            get_ok(client, detail_url(slug))
-        lookups.update(hit=0, miss=0)
-        for _ in range(passes):
-            for slug in slugs:
-                get_ok(client, detail_url(slug))
-    finally:
-        views.cached_fragment = original
-    return lookups["hit"] / (lookups["hit"] + lookups["miss"])
 
 
 # editing side

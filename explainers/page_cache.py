@@ -29,6 +29,8 @@ def publication_key(publication: Publication, part: str) -> str:
 
 
 def cached_fragment(key: str, build: Callable[[], Any]) -> Any:
+    if not settings.READER_CACHE:
+        return build()
     value = cache.get(key)
     if value is None:
         value = build()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion.models import Revision
 
+from . import reader_signal
 from .builders import (
     document_from_explainer,
     document_from_revision,
@@ -112,6 +113,7 @@ def publish(
             },
         )
         index_publication(publication)
+        reader_signal.announce_change()
     explainer.refresh_from_db()
     return publication
 

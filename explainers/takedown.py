@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from . import reader_signal
 from .documents import content_hash
 from .models import (
     Citation,
@@ -60,6 +61,7 @@ def withdraw(explainer: Explainer, *, note: str, user=None) -> CurrentPublicatio
         )  # fmt: skip
         current.save(update_fields=["withdrawn_at", "withdrawn_note", "withdrawn_by"])
         SearchEntry.objects.filter(explainer=explainer).delete()
+        reader_signal.announce_change()
     return current
 
 
@@ -84,6 +86,7 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
         current = CurrentPublication.objects.filter(explainer=locked).first()
         if current is not None and not current.is_withdrawn:
             index_publication(current.publication)
+        reader_signal.announce_change()
         return Redaction.objects.create(
             explainer=locked, redacted_by=user, reason=reason, replacements=count
         )

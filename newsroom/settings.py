@@ -86,7 +86,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(env_str("DJANGO_CONN_MAX_AGE", default="0")),
+        conn_max_age=int(env_str("DJANGO_CONN_MAX_AGE", default="60")),
         conn_health_checks=True,
     )
 }
@@ -108,7 +108,11 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}
         if _REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # two rendered fragments per explainer page and language
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     )
 }
 
@@ -170,6 +174,17 @@ PUBLISHER_LOGO = env_str("PUBLISHER_LOGO", default="explainers/logo.png")  # a s
 
 # Reader pages may be served from a CDN cache for this long, and stale while it renews.
 READER_CACHE_SECONDS = int(env_str("READER_CACHE_SECONDS", default="60"))
+# Each worker holds whole reader pages this long (readers are promised a new publication
+# within two seconds); publishing, withdrawing and redacting drop them at once through
+# the reader signal: a file on one host (READER_SIGNAL_FILE, default in the temp folder
+# named after the database), the shared cache when REDIS_URL is set.
+# NEWSROOM_READER_CACHE=0 switches page caching off (the benchmark's cold measurement).
+READER_CACHE = env_bool("NEWSROOM_READER_CACHE", default=True)
+READER_HOLD_SECONDS = float(env_str("READER_HOLD_SECONDS", default="1"))
+if not 0 <= READER_HOLD_SECONDS <= 2:
+    raise ImproperlyConfigured("READER_HOLD_SECONDS must be between 0 and 2 (the promise).")
+READER_SIGNAL_FILE = env_str("READER_SIGNAL_FILE", default="")
+READER_SIGNAL_SHARED = bool(_REDIS_URL)
 
 # Benchmarks only (bench/): route the trivial "floor" view the reader pages are measured
 # against. Off unless set.

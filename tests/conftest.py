@@ -12,9 +12,13 @@ def _clear_cache():
         return
     from django.core.cache import cache
 
+    from explainers import held_responses
+
     cache.clear()
+    held_responses.clear()
     yield
     cache.clear()
+    held_responses.clear()
 
 
 @pytest.fixture
