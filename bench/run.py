@@ -105,6 +105,7 @@ def bench_environment() -> tuple[dict[str, str], str]:
         "DATABASE_URL": database_url,
         "DJANGO_CONN_MAX_AGE": "60",
         "NEWSROOM_BENCH_FLOOR": "1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
         "PYTHONUNBUFFERED": "1",
     }
     return env, warning
@@ -339,8 +340,8 @@ NOTES = [
     "The 304 target sends the ETag of a first response as If-None-Match.",
     "gunicorn's sync workers close the connection after each response: every request, the "
     "floor's too, opens a new TCP connection.",
-    "There is no HTTPS redirect setting yet; once DJANGO_SECURE_SSL_REDIRECT exists the bench "
-    "must set it to 0 (it measures plain HTTP on loopback).",
+    "Production settings (DEBUG off) redirect to HTTPS; the bench measures plain HTTP on "
+    "loopback, so it sets DJANGO_SECURE_SSL_REDIRECT=0, and checks every response's status.",
     "`manage.py collectstatic` writes staticfiles/ in the project root (STATIC_ROOT), which "
     "whitenoise's manifest storage needs with DEBUG off.",
 ]

@@ -6,6 +6,7 @@ nothing here reads the working copy.
 from __future__ import annotations
 
 from django.db.models import F, Q
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -69,9 +70,16 @@ def related_current(publication: Publication) -> list[CurrentPublication]:
     if not slugs:
         return []
     rows = (
-        CurrentPublication.objects.select_related("publication")
-        .filter(Q(slug__in=slugs) | Q(explainer__slug__in=slugs), withdrawn_at__isnull=True)
-        .annotate(working_slug=F("explainer__slug"))
+        CurrentPublication.objects.filter(
+            Q(slug__in=slugs) | Q(explainer__slug__in=slugs), withdrawn_at__isnull=True
+        )
+        # the headline and language only, not the whole stored publication
+        .only("pk", "slug", "publication_id")
+        .annotate(
+            working_slug=F("explainer__slug"),
+            headline=KT("publication__document__headline"),
+            language=KT("publication__document__language"),
+        )
     )
     found: dict[str, CurrentPublication] = {}
     for current in rows:  # matched by public slug, or by the slug it was linked under
