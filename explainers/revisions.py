@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Revision, Version
 
 from .builders import document_from_explainer
+from .desk_log import desk_action
 from .documents import content_hash
 from .models import Citation, Explainer, Question, RelatedLink, Source
 from .rendering import citation_markers
@@ -180,4 +181,5 @@ def revert_to_revision(explainer: Explainer, revision: Revision, *, user=None) -
             _("Zurücksetzen nicht möglich: %(error)s (z. B. ist der Kurzname vergeben).")
             % {"error": error}
         ) from error
+    desk_action("revert", locked, user, revision=revision.pk)
     return locked

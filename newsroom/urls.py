@@ -6,6 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from explainers.health import healthz
 from explainers.held_responses import held_for_readers
 from explainers.sitemaps import SITEMAPS
 from explainers.views import robots_txt
@@ -16,6 +17,7 @@ admin.site.index_title = _("Redaktion")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("sitemap.xml", held_for_readers(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("impressum/", flatpages.flatpage, {"url": "/impressum/"}, name="impressum"),
