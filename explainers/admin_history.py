@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from .builders import document_from_explainer, document_from_revision
 from .diffing import diff_documents
+from .limits import NOTE_MAX, PASSAGE_MAX
 from .models import Explainer, Publication
 from .publishing import PublishRefused, publish
 from .question_history import question_histories, restore_question
@@ -45,6 +46,7 @@ class PublishForm(forms.Form):
     )
     note = forms.CharField(
         label=gettext_lazy("Hinweis für Leser"),
+        max_length=NOTE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy(
@@ -53,6 +55,7 @@ class PublishForm(forms.Form):
     )
     internal_note = forms.CharField(
         label=gettext_lazy("Interne Notiz"),
+        max_length=NOTE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -71,6 +74,7 @@ class PublishForm(forms.Form):
 class WithdrawForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Hinweis für Leser"),
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Steht auf jeder Adresse des Erklärstücks (Status 410)."),
     )
@@ -79,6 +83,7 @@ class WithdrawForm(forms.Form):
 class RedactForm(forms.Form):
     passage = forms.CharField(
         label=gettext_lazy("Zu schwärzende Stelle"),
+        max_length=PASSAGE_MAX,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy(
@@ -89,6 +94,7 @@ class RedactForm(forms.Form):
     )
     reason = forms.CharField(
         label=gettext_lazy("Begründung"),
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Wird protokolliert – ohne die Stelle selbst."),
     )

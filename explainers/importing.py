@@ -163,18 +163,16 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
     explainer.image_alt = image.get("alt", "")
     explainer.image_caption = image.get("caption", "")
     explainer.image_credit = image.get("credit", "")
+    _refuse_nul_characters(document)
     try:
         explainer.full_clean(exclude=["image"], validate_unique=False)
     except ValidationError as error:
         raise ImportRefused(" ".join(error.messages)) from error
-    explainer.save()
-    for model in (RelatedLink, Question, Source):
-        model.objects.filter(explainer=explainer).delete()
-    Source.objects.bulk_create(
+    sources = [
         source_row(explainer, position, source)
         for position, source in enumerate(document["sources"], start=1)
-    )
-    Question.objects.bulk_create(
+    ]
+    questions = [
         Question(
             explainer=explainer,
             position=position,
@@ -187,11 +185,41 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
             ),
         )
         for position, question in enumerate(document["questions"], start=1)
-    )
+    ]
+    _check_rows(questions, _("Frage %(n)s"), exclude=["explainer", "extra_cites"])
+    _check_rows(sources, _("Quelle %(n)s"), exclude=["explainer"])
+    explainer.save()
+    for model in (RelatedLink, Question, Source):
+        model.objects.filter(explainer=explainer).delete()
+    Source.objects.bulk_create(sources)
+    Question.objects.bulk_create(questions)
     RelatedLink.objects.bulk_create(
         RelatedLink(explainer=explainer, target_id=target, position=position)
         for position, target in enumerate(related_ids, start=1)
     )
+
+
+def _check_rows(rows, label: str, exclude: list[str]) -> None:
+    """Every row as the admin form would check it (lengths, links), before anything is
+    written; the message names the row."""
+    for number, row in enumerate(rows, start=1):
+        try:
+            row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise ImportRefused(f"{label % {'n': number}}: " + " ".join(error.messages)) from error
+
+
+def _refuse_nul_characters(value: Any) -> None:
+    """PostgreSQL cannot store NUL in text; SQLite could, so both refuse it alike."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ImportRefused(_("Der Text enthält Nullzeichen (\\x00); bitte entfernen."))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _refuse_nul_characters(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul_characters(item)
 
 
 def source_row(explainer: Explainer, position: int, source: dict[str, Any]) -> Source:

@@ -11,7 +11,7 @@ import datetime
 
 import reversion
 from django.conf import settings
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .documents import SOURCE_KINDS
+from .limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
 
 key_validator = RegexValidator(
     r"^[a-z0-9-]+\Z",
@@ -74,10 +75,15 @@ class Explainer(models.Model):
         _("Dachzeile"), max_length=100, blank=True, help_text=_("Thema, z. B. „Ukraine-Krieg“.")
     )
     teaser = models.TextField(
-        _("Teaser"), help_text=_("Ein bis zwei Sätze, die sagen, worum es geht.")
+        _("Teaser"),
+        max_length=TEASER_MAX,
+        validators=[MaxLengthValidator(TEASER_MAX)],
+        help_text=_("Ein bis zwei Sätze, die sagen, worum es geht."),
     )
     intro = models.TextField(
         _("Einleitung"),
+        max_length=INTRO_MAX,
+        validators=[MaxLengthValidator(INTRO_MAX)],
         blank=True,
         help_text=_("Ein oder mehrere Absätze, getrennt durch eine Leerzeile."),
     )
@@ -167,6 +173,8 @@ class Question(models.Model):
     question = models.CharField(_("Frage"), max_length=300)
     answer = models.TextField(
         _("Antwort"),
+        max_length=ANSWER_MAX,
+        validators=[MaxLengthValidator(ANSWER_MAX)],
         help_text=_(
             "Absätze durch Leerzeilen trennen; *kursiv*, **fett**, [Link](https://…), "
             "Listen mit „- “, Zitate mit „> “. Quellen mit [^schlüssel] belegen."
@@ -353,8 +361,18 @@ class Publication(models.Model):
         verbose_name=_("veröffentlicht von"),
     )
     kind = models.CharField(_("Art der Änderung"), max_length=20, choices=Kind.choices)
-    note = models.TextField(_("Hinweis für Leser"), blank=True)
-    internal_note = models.TextField(_("interne Notiz"), blank=True)
+    note = models.TextField(
+        _("Hinweis für Leser"),
+        max_length=NOTE_MAX,
+        validators=[MaxLengthValidator(NOTE_MAX)],
+        blank=True,
+    )
+    internal_note = models.TextField(
+        _("interne Notiz"),
+        max_length=NOTE_MAX,
+        validators=[MaxLengthValidator(NOTE_MAX)],
+        blank=True,
+    )
     # Precomputed once, so reader pages never rebuild or diff old documents.
     rendered_answers = models.JSONField(_("gerenderte Antworten"), default=dict)
     change_summary = models.JSONField(_("Änderungen zur vorigen Fassung"), null=True, blank=True)
@@ -416,6 +434,8 @@ class CurrentPublication(models.Model):
     withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
     withdrawn_note = models.TextField(
         _("Hinweis zum Zurückziehen"),
+        max_length=NOTE_MAX,
+        validators=[MaxLengthValidator(NOTE_MAX)],
         blank=True,
         help_text=_("Lesen alle, die das Erklärstück aufrufen (Status 410)."),
     )
@@ -500,8 +520,18 @@ class ScheduledPublication(models.Model):
     )
     publish_at = models.DateTimeField(_("veröffentlichen am"), db_index=True)
     kind = models.CharField(_("Art der Änderung"), max_length=20, choices=Publication.Kind.choices)
-    note = models.TextField(_("Hinweis für Leser"), blank=True)
-    internal_note = models.TextField(_("interne Notiz"), blank=True)
+    note = models.TextField(
+        _("Hinweis für Leser"),
+        max_length=NOTE_MAX,
+        validators=[MaxLengthValidator(NOTE_MAX)],
+        blank=True,
+    )
+    internal_note = models.TextField(
+        _("interne Notiz"),
+        max_length=NOTE_MAX,
+        validators=[MaxLengthValidator(NOTE_MAX)],
+        blank=True,
+    )
     created_at = models.DateTimeField(_("geplant am"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 
 from bench.http_load import Server, fetch
@@ -18,11 +19,11 @@ __all__ = ["fetch", "gunicorn", "test_database_url", "wait_for"]
 
 def test_database_url() -> str:
     """The database this test runs on, as DATABASE_URL for another process."""
-    settings = connection.settings_dict
+    database = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    credentials = f"{quote(settings['USER'])}:{quote(settings['PASSWORD'])}"
-    return f"postgres://{credentials}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+        return f"sqlite:///{database['NAME']}"
+    credentials = f"{quote(database['USER'])}:{quote(database['PASSWORD'])}"
+    return f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
 
 
 @contextmanager
@@ -34,6 +35,7 @@ def gunicorn(log_path: Path, workers: int = 2, **extra_env: str):
         "DATABASE_URL": test_database_url(),
         "NEWSROOM_BENCH_FLOOR": "1",  # the wrapper waits for the floor view to answer
         "DJANGO_CONN_MAX_AGE": "60",
+        "RELEASE": settings.RELEASE,  # one deployment: the same cache keys as this process
         **extra_env,
     }
     with Server(env, workers, log_path) as server:
