@@ -41,6 +41,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit -q -r newsroom explainers bench -x '*/migrations/*' --severity-level medium
 
 format: install
 	$(BIN)/ruff check --fix .

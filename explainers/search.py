@@ -140,4 +140,4 @@ def _plain_snippet(body: str, words: list[str]) -> str:
 
 def _marked(snippet: str) -> SafeString:
     escaped = escape(snippet or "")
-    return mark_safe(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
+    return mark_safe(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308 - escaped first  # nosec B308 B703

@@ -5,6 +5,7 @@ local-memory cache). With DJANGO_DEBUG=0 the project refuses to start without a 
 secret key and allowed hosts.
 """
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.flatpages",
     "django.contrib.sitemaps",
     "csp",
+    "axes",
     "reversion",
     "adminsortable2",
     "explainers",
@@ -108,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -204,6 +207,27 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGIN_URL = "admin:login"
 
+# Guessing passwords: after 5 failed logins for one user name from one address, that
+# pair is locked out for an hour (django-axes); a successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False  # its start-up banner would end up in commands' output
+# Behind proxies, the client address is in X-Forwarded-For: DJANGO_PROXY_COUNT says how
+# many proxies (each appending one address) stand in front; unset, REMOTE_ADDR counts.
+_PROXY_COUNT = int(env_str("DJANGO_PROXY_COUNT", default="0"))
+if _PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
 # The demo desk login written by `load_demo` (development database only).
 DEMO_LOGIN_FILE = BASE_DIR / "demo-login.txt"
 
@@ -251,6 +275,8 @@ if not 0 <= READER_HOLD_SECONDS <= 2:
     raise ImproperlyConfigured("READER_HOLD_SECONDS must be between 0 and 2 (the promise).")
 READER_SIGNAL_FILE = env_str("READER_SIGNAL_FILE", default="")
 READER_SIGNAL_SHARED = bool(_REDIS_URL)
+# A folder baked by `manage.py bake`: publishing, withdrawing and redacting re-bake it.
+BAKE_DIR = env_str("BAKE_DIR", default="")
 
 # Benchmarks only (bench/): route the trivial "floor" view the reader pages are measured
 # against. Off unless set.

@@ -21,6 +21,20 @@ def _clear_cache():
     held_responses.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_login_limiter(request):
+    """Tests log in with force_login; the limiter (django-axes) is on only in its own
+    tests, marked `login_limiter`."""
+    from django.conf import settings
+
+    if not settings.configured or request.node.get_closest_marker("login_limiter"):
+        yield
+        return
+    settings.AXES_ENABLED, was = False, settings.AXES_ENABLED
+    yield
+    settings.AXES_ENABLED = was
+
+
 @pytest.fixture
 def reporter(db):
     from tests.factories import make_user
