@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reversion.models import Revision, Version
 
+from . import clock
 from .builders import document_from_explainer
 from .desk_log import desk_action
 from .documents import content_hash
@@ -78,7 +79,7 @@ def stamp(explainer: Explainer) -> dict:
     """Recompute the content hash and `updated_at`; returns the working copy's document."""
     document = document_from_explainer(explainer)
     explainer.content_hash = content_hash(document, explainer.byline)
-    explainer.updated_at = timezone.now()
+    explainer.updated_at = clock.now()
     Explainer.objects.filter(pk=explainer.pk).update(
         content_hash=explainer.content_hash, updated_at=explainer.updated_at
     )
