@@ -14,10 +14,10 @@ from django.db import connection
 
 from bench.http_load import Server, fetch
 
-__all__ = ["fetch", "gunicorn", "test_database_url", "wait_for"]
+__all__ = ["fetch", "gunicorn", "suite_database_url", "wait_for"]
 
 
-def test_database_url() -> str:
+def suite_database_url() -> str:
     """The database this test runs on, as DATABASE_URL for another process."""
     database = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -32,7 +32,7 @@ def gunicorn(log_path: Path, workers: int = 2, **extra_env: str):
     env = {
         **os.environ,
         "DJANGO_DEBUG": "1",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": suite_database_url(),
         "NEWSROOM_BENCH_FLOOR": "1",  # the wrapper waits for the floor view to answer
         "DJANGO_CONN_MAX_AGE": "60",
         "RELEASE": settings.RELEASE,  # one deployment: the same cache keys as this process
