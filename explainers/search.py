@@ -70,16 +70,11 @@ def search(query: str) -> list[Hit]:
 
 
 def _search_postgres(query: str) -> list[Hit]:
-    from django.contrib.postgres.search import (
-        SearchHeadline,
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-    )
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-    vector = SearchVector("title", weight="A", config="german") + SearchVector(
-        "body", weight="B", config="german"
-    )
+    from .search_index import german_vector
+
+    vector = german_vector()  # the indexed expression (migration 0009)
     search_query = SearchQuery(query, config="german", search_type="websearch")
     rows = (
         SearchEntry.objects.annotate(vector=vector, rank=SearchRank(vector, search_query))
