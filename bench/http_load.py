@@ -1,9 +1,12 @@
-"""The HTTP part: gunicorn as in production, loaded with wrk over loopback."""
+"""The HTTP part: gunicorn as in production, and nginx serving the static bake, loaded
+with wrk over loopback."""
 
 from __future__ import annotations
 
+import grp
 import http.client
 import os
+import pwd
 import re
 import shutil
 import socket
@@ -209,6 +212,120 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
     def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# nginx serving the static bake (manage.py bake)
+
+
+def find_nginx() -> str | None:
+    found = shutil.which("nginx")
+    if found is None and os.access("/usr/sbin/nginx", os.X_OK):  # sbin is not on every PATH
+        found = "/usr/sbin/nginx"
+    return found
+
+
+def ensure_nginx(log) -> str:
+    """Path of nginx, installed with apt-get when missing."""
+    found = find_nginx()
+    if found:
+        return found
+    log("nginx not found: apt-get update && apt-get install -y nginx")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "nginx"], check=True)
+    found = find_nginx()
+    if not found:
+        raise BenchFailure("nginx could not be installed")
+    return found
+
+
+class Nginx:
+    """nginx in the foreground with its own config around a bake's snippet: everything
+    under `folder`, a free loopback port, the current user (no system paths)."""
+
+    TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+    def __init__(self, binary: str, snippet: Path, folder: Path, workers: int = 2) -> None:
+        self.binary = binary
+        self.snippet = snippet
+        self.folder = folder
+        self.workers = workers
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.config_path = folder / "nginx.conf"
+        self.log_path = folder / "error.log"
+        self.process: subprocess.Popen | None = None
+
+    def config(self) -> str:
+        user = ""
+        if os.geteuid() == 0:  # nginx's workers would otherwise run as "nobody"
+            user = (
+                f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
+            )
+        temp = [f"    {name}_temp_path {self.folder / name};" for name in self.TEMP_PATHS]
+        return "\n".join([
+            "daemon off;",
+            f"worker_processes {self.workers};",
+            user,
+            f"pid {self.folder / 'nginx.pid'};",
+            f"error_log {self.log_path} warn;",
+            "events { worker_connections 1024; }",
+            "http {",
+            "    access_log off;",
+            *temp,
+            "    server {",
+            f"        listen {HOST}:{self.port};",
+            "        server_name localhost;",
+            f"        include {self.snippet};",
+            "    }",
+            "}",
+            "",
+        ])  # fmt: skip
+
+    def command(self, *extra: str) -> list[str]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(self.config())
+        prefix = ["-p", str(self.folder), "-e", str(self.log_path), "-c", str(self.config_path)]
+        return [self.binary, *prefix, *extra]
+
+    def test(self) -> subprocess.CompletedProcess:
+        """`nginx -t`: the config with the snippet, checked without starting."""
+        return subprocess.run(self.command("-t"), capture_output=True, text=True, check=False)
+
+    def start(self, timeout: float = 15.0) -> None:
+        self.process = subprocess.Popen(
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchFailure(f"nginx exited:\n{self.log_tail()}")
+            try:
+                socket.create_connection((HOST, self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise BenchFailure(f"nginx did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: nginx's fast shutdown
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def __enter__(self) -> Nginx:
         self.start()
         return self
 

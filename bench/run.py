@@ -8,11 +8,14 @@ Exits non-zero if any measured response was not the intended 200/304.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import io
 import os
 import platform
 import secrets
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -162,24 +165,65 @@ def reader_targets(data, page_size: int, etag: str, cold_paths: Path):
     ]
 
 
+def baked_targets(data):
+    from bench.http_load import Target
+
+    page = f"/explainers/{data.heavy_slugs[0]}/"
+    return [
+        Target("baked explainer page via nginx", page, server="nginx"),
+        Target("baked index via nginx", "/", server="nginx"),
+    ]
+
+
+@contextlib.contextmanager
+def baked_nginx(binary: str, upstream: str):
+    """The data set baked in-process (`manage.py bake`, plain HTTP like the rest of the
+    bench) and served by nginx, with the main gunicorn as the app behind it; yields nginx
+    and a line on the bake."""
+    from django.core.management import CommandError, call_command
+    from django.db import connections
+
+    from bench import http_load
+
+    folder = Path(tempfile.mkdtemp(prefix="newsroom-bench-bake-"))
+    try:
+        started = time.perf_counter()
+        out = io.StringIO()
+        try:
+            call_command("bake", str(folder / "bake"), scheme="http", upstream=upstream, stdout=out)
+        except CommandError as error:
+            raise http_load.BenchFailure(f"manage.py bake failed: {error}") from error
+        connections.close_all()
+        note = f"{out.getvalue().splitlines()[0]} ({time.perf_counter() - started:.1f} s)"
+        snippet = folder / "bake" / "nginx.conf"
+        with http_load.Nginx(binary, snippet, folder / "nginx", workers=WORKERS) as nginx:
+            yield nginx, note
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def http_part(args, env, data, failures: list[str]):
     from bench import http_load
 
     wrk = http_load.ensure_wrk(log)
+    nginx_binary = http_load.ensure_nginx(log)
     cold_paths = Path(tempfile.gettempdir()) / "newsroom-bench-paths.txt"
     cold_paths.write_text("".join(f"/explainers/{slug}/\n" for slug in data.generated_slugs))
     cold_env = os.environ | env | {"NEWSROOM_READER_CACHE": "0"}
     with (
         http_load.Server(os.environ | env, WORKERS, GUNICORN_LOG) as server,
         http_load.Server(cold_env, WORKERS, COLD_GUNICORN_LOG) as cold_server,
+        baked_nginx(nginx_binary, server.base) as (nginx, bake_note),
     ):
         log(f"gunicorn ({WORKERS} sync workers) answers on {server.base}")
         log(f"and with page caching off (NEWSROOM_READER_CACHE=0) on {cold_server.base}")
-        bases = {"main": server.base, "cold": cold_server.base}
+        log(f"static bake: {bake_note}; nginx ({WORKERS} workers) serves it on {nginx.base}")
+        bases = {"main": server.base, "cold": cold_server.base, "nginx": nginx.base}
         status, headers, body = http_load.fetch(server.base, f"/explainers/{data.heavy_slugs[0]}/")
         if status != 200 or not headers.get("ETag"):
             raise http_load.BenchFailure(f"explainer page answered {status} (ETag {headers})")
         targets = reader_targets(data, len(body), headers["ETag"], cold_paths)
+        targets += baked_targets(data)
         http_load.check(bases, targets)
         log(f"all {len(targets)} targets answer as intended; explainer page is {len(body)} bytes")
         summaries = http_load.measure(
@@ -198,7 +242,7 @@ def http_part(args, env, data, failures: list[str]):
             failures.append(
                 f"{summary.target.name}: responses other than {summary.target.expect}: {unexpected}"
             )
-    return summaries, targets, len(body)
+    return summaries, targets, len(body), bake_note
 
 
 # the in-process part
@@ -344,6 +388,10 @@ NOTES = [
     "loopback, so it sets DJANGO_SECURE_SSL_REDIRECT=0, and checks every response's status.",
     "`manage.py collectstatic` writes staticfiles/ in the project root (STATIC_ROOT), which "
     "whitenoise's manifest storage needs with DEBUG off.",
+    "“via nginx”: `manage.py bake` of the data set into a temporary folder (plain HTTP), "
+    "served by nginx (2 workers, its own config around the generated snippet) on loopback; "
+    "nginx keeps connections alive, gunicorn's sync workers do not. Their ratio is to the "
+    "same gunicorn floor.",
 ]
 
 
@@ -386,7 +434,7 @@ def main() -> int:
     failures: list[str] = []
     try:
         log("HTTP part …")
-        summaries, targets, page_size = http_part(args, env, data, failures)
+        summaries, targets, page_size, bake_note = http_part(args, env, data, failures)
         log("in-process part …")
         figures = inprocess_part(data)
     except http_load.BenchFailure as failure:
@@ -398,7 +446,11 @@ def main() -> int:
         header=header_lines(args, warning, busy_before, busy_after, load_start, build_s),
         http=report.http_table(summaries, targets[0].name),
         figures=report.figures_table(figures),
-        notes=[f"floor page: {page_size} bytes (the explainer page's size).", *NOTES],
+        notes=[
+            f"floor page: {page_size} bytes (the explainer page's size).",
+            f"static bake of the data set (in-process): {bake_note}.",
+            *NOTES,
+        ],
         failures=failures,
     )
     write_report(text)

@@ -6,7 +6,7 @@ nothing here reads the working copy.
 from __future__ import annotations
 
 from django.db.models import F, Q
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -77,8 +77,8 @@ def related_current(publication: Publication) -> list[CurrentPublication]:
         .only("pk", "slug", "publication_id")
         .annotate(
             working_slug=F("explainer__slug"),
-            headline=KT("publication__document__headline"),
-            language=KT("publication__document__language"),
+            headline=KeyTextTransform("headline", "publication__document"),
+            language=KeyTextTransform("language", "publication__document"),
         )
     )
     found: dict[str, CurrentPublication] = {}

@@ -7,19 +7,20 @@ from typing import Any
 import reversion
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion.models import Revision
 
-from . import reader_signal
+from . import baking, clock, reader_signal
 from .builders import (
     document_from_explainer,
     document_from_revision,
     stored_content_hash,
     stored_explainer,
 )
+from .desk_log import desk_action
 from .diffing import changed_question_keys, diff_documents, summarize
 from .documents import content_hash
+from .limits import NOTE_MAX
 from .models import CurrentPublication, Explainer, Publication
 from .rendering import render_document_answers
 from .revisions import latest_revision, record_revision
@@ -65,6 +66,10 @@ def publish(
         raise PublishRefused(_("Unbekannte Art der Änderung: %(kind)s") % {"kind": kind})
     check_publisher(user)
     note, internal_note = (note or "").strip(), (internal_note or "").strip()
+    if max(len(note), len(internal_note)) > NOTE_MAX:
+        raise PublishRefused(
+            _("Hinweise dürfen höchstens %(n)s Zeichen lang sein.") % {"n": NOTE_MAX}
+        )
     with transaction.atomic():
         locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
         previous = locked.publications.order_by("-number").first()
@@ -114,7 +119,9 @@ def publish(
         )
         index_publication(publication)
         reader_signal.announce_change()
+        baking.after_commit(locked)
     explainer.refresh_from_db()
+    desk_action("publish", explainer, user, version=publication.number, kind=publication.kind)
     return publication
 
 
@@ -166,7 +173,7 @@ def _revision_for(explainer: Explainer, user):
 
 def _freeze(explainer, previous, document, digest, revision, kind, user) -> Publication:
     number = (explainer.publications.aggregate(n=Max("number"))["n"] or 0) + 1
-    now = timezone.now()
+    now = clock.now()
     return Publication(
         explainer=explainer,
         number=number,

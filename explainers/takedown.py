@@ -16,12 +16,13 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from . import reader_signal
+from . import baking, clock, reader_signal
+from .desk_log import desk_action
 from .documents import content_hash
+from .limits import NOTE_MAX
 from .models import (
     Citation,
     CurrentPublication,
@@ -50,6 +51,10 @@ def withdraw(explainer: Explainer, *, note: str, user=None) -> CurrentPublicatio
     """Take the explainer off the reader side: its pages answer 410 with `note`."""
     _check(user)
     note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise TakedownRefused(
+            _("Der Hinweis darf höchstens %(n)s Zeichen lang sein.") % {"n": NOTE_MAX}
+        )
     if not note:
         raise TakedownRefused(_("Bitte einen Hinweis für Leser angeben."))
     with transaction.atomic():
@@ -57,11 +62,13 @@ def withdraw(explainer: Explainer, *, note: str, user=None) -> CurrentPublicatio
         if current is None:
             raise TakedownRefused(_("Nur Veröffentlichtes kann zurückgezogen werden."))
         current.withdrawn_at, current.withdrawn_note, current.withdrawn_by = (
-            timezone.now(), note, user,
+            clock.now(), note, user,
         )  # fmt: skip
         current.save(update_fields=["withdrawn_at", "withdrawn_note", "withdrawn_by"])
         SearchEntry.objects.filter(explainer=explainer).delete()
         reader_signal.announce_change()
+        baking.after_commit(explainer)
+    desk_action("withdraw", explainer, user)
     return current
 
 
@@ -87,9 +94,12 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
         if current is not None and not current.is_withdrawn:
             index_publication(current.publication)
         reader_signal.announce_change()
-        return Redaction.objects.create(
+        baking.after_commit(locked, every_version=True)
+        redaction = Redaction.objects.create(
             explainer=locked, redacted_by=user, reason=reason, replacements=count
         )
+    desk_action("redact", locked, user, replacements=count)  # never the passage itself
+    return redaction
 
 
 def _check(user) -> None:

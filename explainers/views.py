@@ -38,7 +38,7 @@ from .rendering import source_numbers
 from .structured_data import as_script_json, news_article
 
 INDEX_PAGE_SIZE = 20
-_SPAN_RE = re.compile(r"(\d{1,6})\.\.(\d{1,6})")
+_SPAN_RE = re.compile(r"(\d{1,6})\.\.(\d{1,6})", re.ASCII)  # "1..3", not "١..٣"
 
 
 def bad_request(request, message: str) -> HttpResponse:
@@ -144,11 +144,15 @@ def publication_page(request, current, publication: Publication) -> HttpResponse
         "noindex": not is_latest,
         "related": related,
         "article_html": cached_fragment(
-            publication_key(publication, "article"),
-            lambda: _render_article(request, publication),
+            # links to the versions page under the current slug
+            publication_key(publication, f"article:{current.slug}"),
+            lambda: _render_article(request, publication, current.slug),
         ),
         "head_html": cached_fragment(
-            publication_key(publication, f"head:{request.get_host()}"),
+            # the head names the canonical URL: the current slug, host and scheme
+            publication_key(
+                publication, f"head:{request.scheme}://{request.get_host()}/{current.slug}"
+            ),
             lambda: _render_head(request, current, publication, canonical),
         ),
     }
@@ -156,8 +160,9 @@ def publication_page(request, current, publication: Publication) -> HttpResponse
     return reader_response(response, etag=etag, last_modified=publication.published_at)
 
 
-def _render_article(request, publication: Publication) -> str:
+def _render_article(request, publication: Publication, public_slug: str) -> str:
     context = {
+        "public_slug": public_slug,
         "publication": publication,
         "document": present_publication(publication),
         "changes": change_log(publication),

@@ -169,6 +169,35 @@ def test_a_renamed_slug_moves_only_with_the_next_publication_then_old_urls_answe
         assert response["Location"] == url(name, "neuer-name", *args)
 
 
+def test_after_a_rename_older_versions_name_the_new_address_as_canonical(client):
+    explainer = published()
+    old = explainer.slug
+    client.get(url("version", old, 1))  # cached under the old name
+    Explainer.objects.filter(pk=explainer.pk).update(slug="neuer-name")
+    explainer.refresh_from_db()
+    publish(explainer, note="Umbenannt.")
+    latest = html_of(client.get(url("detail", "neuer-name")))
+    older = html_of(client.get(url("version", "neuer-name", 1)))
+    assert 'href="http://testserver/explainers/neuer-name/"' in latest
+    assert "/explainers/neuer-name/" in older
+    assert f"/explainers/{old}/" not in older
+
+
+def test_recommended_explainers_show_their_current_headline_in_their_language(client):
+    target = published(headline="Was die Nato zusagen kann", language="de")
+    english = published(headline="What NATO can promise", language="en")
+    explainer = published(related=[target.slug, english.slug])
+    page = html_of(client.get(url("detail", explainer.slug)))
+    assert (
+        f'<li lang="de"><a href="{url("detail", target.slug)}">Was die Nato zusagen kann</a>'
+        in page
+    )
+    assert (
+        f'<li lang="en"><a href="{url("detail", english.slug)}">What NATO can promise</a>' in page
+    )
+    assert "None" not in page
+
+
 # Index, search, feeds, sitemap, furniture
 
 

@@ -109,11 +109,11 @@ def test_a_publication_leaves_the_other_explainers_cached_pages_alone(desk, two_
     a, b = two_hosts
     assert text_on(a, "/explainers/zweites/")[0] == 200
     with translation.override("de"):
-        second_article = publication_key(second.publications.get(), "article")
+        second_article = publication_key(second.publications.get(), "article:zweites")
         assert cache.get(second_article) is not None  # rendered by host a, shared in Redis
 
         Explainer.objects.filter(pk=first.pk).update(teaser="Neu gefasst.")
         new = publish(first, note="Neu gefasst.", user=desk)
         assert cache.get(second_article) is not None
         assert text_on(b, "/explainers/erstes/")[0] == 200
-        assert cache.get(publication_key(new, "article")) is not None
+        assert cache.get(publication_key(new, "article:erstes")) is not None
