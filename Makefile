@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test e2e-deps lint format clean bench
+.PHONY: install run demo test e2e-deps lint format clean bench loadtest
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,11 +37,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 bench: install
 	$(BIN)/python bench/run.py
 
+# Load and fault test (README "Load and faults"): own SQLite file in /tmp, gunicorn + wrk for
+# 60 s on loopback while another process publishes every second, one worker SIGKILLed, then
+# PostgreSQL crashed during a publish on a throwaway cluster; about two minutes. Writes
+# loadtest/results/latest.md.
+loadtest: install
+	$(BIN)/python loadtest/run.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/bandit -q -r newsroom explainers bench -x '*/migrations/*' --severity-level medium
+	$(BIN)/bandit -q -r newsroom explainers bench loadtest -x '*/migrations/*' --severity-level medium
 
 format: install
 	$(BIN)/ruff check --fix .

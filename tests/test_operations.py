@@ -86,3 +86,25 @@ def test_a_server_error_shows_readers_a_german_page_without_detail(settings, cap
     assert errors and errors[0].exc_info is not None
     assert "intern-db-7" in str(errors[0].exc_info[1])
     assert errors[0].request_id == response["X-Request-ID"]
+
+
+def test_desk_actions_are_logged_with_the_user(caplog, desk):
+    from explainers.models import Explainer
+    from explainers.publishing import publish
+    from explainers.takedown import redact, withdraw
+    from tests.factories import make_explainer
+
+    explainer = make_explainer()
+    explainer.questions.filter(position=1).update(answer="Ein Satz über Minister X.")
+    with caplog.at_level(logging.INFO, logger="newsroom.desk"):
+        publish(explainer, user=desk)
+        redact(explainer, passage="Minister X", reason="Verfügung", user=desk)
+        withdraw(Explainer.objects.get(pk=explainer.pk), note="Geprüft.", user=desk)
+    lines = [r.getMessage() for r in caplog.records if r.name == "newsroom.desk"]
+    assert (
+        lines[0]
+        == f"publish explainer={explainer.slug} id={explainer.pk} by=desk version=1 kind=first"
+    )
+    assert lines[1].startswith("redact ") and "by=desk" in lines[1]
+    assert "Minister X" not in lines[1]
+    assert lines[2].startswith("withdraw ") and "by=desk" in lines[2]

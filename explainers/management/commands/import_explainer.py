@@ -1,8 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from explainers.importing import ImportRefused, import_file
+from explainers.management.database_outage import database_outage_reported
 from explainers.models import Publication
 from explainers.publishing import PublishRefused
 from explainers.textformat import TextFormatError
@@ -26,14 +28,15 @@ class Command(BaseCommand):
 
     def handle(self, path, title, slug, replace, publish, kind, note, **options):
         try:
-            report = import_file(
-                path,
-                title=title,
-                slug=slug,
-                replace=replace,
-                publish_kind=kind if publish else None,
-                note=note,
-            )
+            with database_outage_reported(_("nichts wurde importiert.")):
+                report = import_file(
+                    path,
+                    title=title,
+                    slug=slug,
+                    replace=replace,
+                    publish_kind=kind if publish else None,
+                    note=note,
+                )
         except (TextFormatError, ImportRefused, PublishRefused) as error:
             raise CommandError(str(error)) from error
         for warning in report.warnings:

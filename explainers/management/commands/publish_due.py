@@ -1,7 +1,10 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.utils.translation import gettext as _
 
+from explainers.management.database_outage import database_outage_reported
 from explainers.scheduling import publish_due
 
 
@@ -20,7 +23,17 @@ class Command(BaseCommand):
         if every is not None and every < 1:
             raise CommandError("--every braucht eine ganze Zahl von Sekunden ≥ 1.")
         while True:
-            outcomes = publish_due()
+            try:
+                with database_outage_reported(_("nichts wurde veröffentlicht.")):
+                    outcomes = publish_due()
+            except CommandError as outage:
+                if every is None:
+                    raise
+                # the long-running form keeps going: the next round retries
+                self.stderr.write(str(outage))
+                connections.close_all()
+                time.sleep(every)
+                continue
             for outcome in outcomes:
                 self.stdout.write(outcome.line())
             if every is None:

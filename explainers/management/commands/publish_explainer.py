@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from explainers.management.database_outage import database_outage_reported
 from explainers.models import Explainer, Publication
 from explainers.publishing import PublishRefused, publish
 
@@ -18,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Benutzername mit Veröffentlichungsrecht")
 
     def handle(self, slug, kind, note, internal_note, user, **options):
+        with database_outage_reported(_("nichts wurde veröffentlicht.")):
+            self._publish(slug, kind, note, internal_note, user)
+
+    def _publish(self, slug, kind, note, internal_note, user):
         explainer = Explainer.objects.filter(slug=slug).first()
         if explainer is None:
             raise CommandError(f"Kein Erklärstück mit dem Kurznamen „{slug}“.")

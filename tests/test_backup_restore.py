@@ -1,0 +1,72 @@
+"""Backup and restore with Django's own commands: dumpdata with natural keys, a fresh
+database, loaddata; every publication's page and every revision's document come back
+identical (content types and permissions are left out: their ids differ on a fresh
+database, and migrate creates them)."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from explainers.models import Explainer, Publication
+from tests.live_servers import suite_database_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BACKUP_EXCLUDES = ["contenttypes", "auth.permission", "sessions", "axes"]
+
+
+def manage(database_url: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1",
+           "RELEASE": settings.RELEASE}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, *args], env=env, cwd=settings.BASE_DIR, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """An empty database of the same kind as the suite's, dropped afterwards."""
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    name = f"restore_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    url = suite_database_url().rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(
+    tmp_path, fresh_database
+):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert Publication.objects.count() == 3
+    original = suite_database_url()
+    backup = tmp_path / "backup.json"
+    excludes = [arg for app in BACKUP_EXCLUDES for arg in ("-e", app)]
+    manage(original, "manage.py", "dumpdata", "--natural-foreign", "--natural-primary",
+           *excludes, "-o", str(backup))  # fmt: skip
+    manage(fresh_database, "manage.py", "migrate", "--noinput", "-v0")
+    manage(fresh_database, "manage.py", "loaddata", str(backup), "-v0")
+
+    manage(original, "-m", "tests.snapshot", str(tmp_path / "before.json"))
+    manage(fresh_database, "-m", "tests.snapshot", str(tmp_path / "after.json"))
+    before = json.loads((tmp_path / "before.json").read_text())
+    after = json.loads((tmp_path / "after.json").read_text())
+    assert len(before["pages"]) == 4 and len(before["documents"]) >= 3
+    assert all(status == 200 for status, _ in before["pages"].values()), before["pages"]
+    assert after == before
+    assert Explainer.objects.count() == 1  # the original is untouched
