@@ -2,7 +2,6 @@
 every status), read with the bench's parser plus what a load test also needs: the number
 of requests, the maximum latency and the socket errors by kind."""
 
-
 from __future__ import annotations
 
 import os

@@ -5,7 +5,6 @@ PostgreSQL refuses to run as root, so as root every server command runs as the `
 OS user (`runuser -u postgres --`, from `/`, which that user may enter).
 """
 
-
 from __future__ import annotations
 
 import os

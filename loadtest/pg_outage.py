@@ -16,7 +16,6 @@ Everything runs in subprocesses with the caller's environment, so the caller's o
 database connection is never involved.
 """
 
-
 from __future__ import annotations
 
 import http.client

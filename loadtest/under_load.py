@@ -1,7 +1,6 @@
 """The run itself: wrk, the publisher process and the sampler at the same time against one
 gunicorn, and one of its workers killed with SIGKILL partway through."""
 
-
 from __future__ import annotations
 
 import json

@@ -49,9 +49,7 @@ def fresh_database(tmp_path):
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(
-    tmp_path, fresh_database
-):
+def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_path, fresh_database):
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert Publication.objects.count() == 3
     original = suite_database_url()
