@@ -33,6 +33,14 @@ from .models import Explainer, Question, RelatedLink, ScheduledPublication, Sour
 from .publishing import PUBLISH_PERMISSION
 from .revisions import latest_revision, record_revision
 
+
+def stored_pk(object_id) -> int | None:
+    """The primary key an admin URL names, or None for anything else ("²", "abc", NUL),
+    which Django's own views then answer as "does not exist"."""
+    text = str(object_id or "")
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 # Values that must stay unique per explainer and may be swapped between rows in a save.
 UNIQUE_PER_EXPLAINER = {
     Question: ("position", "anchor"),
@@ -145,6 +153,9 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     )  # fmt: skip
     list_filter = (StatusFilter, ScheduleFilter, OverdueFilter)
     search_fields = ("headline", "questions__question")
+    # Explicit: the Meta ordering does not order the grouped queryset of get_queryset, and
+    # the autocomplete of "Empfehlungen der Redaktion" pages through it.
+    ordering = ("-updated_at",)
     change_list_template = "admin/change_list.html"
     object_history_template = "admin/explainers/explainer/history.html"
     change_form_template = "admin/explainers/explainer/change_form.html"
@@ -230,10 +241,11 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        if object_id and str(object_id).isdigit():
+        pk = stored_pk(object_id)
+        if pk is not None:
             if request.method == "POST":
                 with transaction.atomic():
-                    explainer = Explainer.objects.select_for_update().filter(pk=object_id).first()
+                    explainer = Explainer.objects.select_for_update().filter(pk=pk).first()
                     if explainer is not None:
                         request.merge = reconcile(request, explainer)
                         extra_context["merge"] = request.merge
@@ -289,11 +301,14 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Links use the stored slugs: the form's instance may hold an unsaved one.
+        pk = stored_pk(object_id)
         stored = (
-            Explainer.objects.filter(pk=object_id)
+            Explainer.objects.filter(pk=pk)
             .with_latest_publication()
             .values("slug", "current__slug", "content_hash", "latest_content_hash")
             .first()
+            if pk is not None
+            else None
         )
         extra_context = {
             **(extra_context or {}),
@@ -305,13 +320,13 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             if stored and stored["current__slug"]
             else None,
             "schedules": ScheduledPublication.objects.filter(
-                explainer_id=object_id,
+                explainer_id=pk,
                 status__in=[
                     ScheduledPublication.Status.PENDING,
                     ScheduledPublication.Status.SKIPPED,
                 ],
             ).order_by("-publish_at")[:5]
-            if str(object_id).isdigit()
+            if pk is not None
             else [],
             "unpublished_changes": bool(
                 stored

@@ -93,7 +93,7 @@ def _posted_rows(data, prefix: str, names: tuple[str, ...]) -> list[dict[str, An
             position = 0
         rows.append(
             {
-                "id": int(row_id) if row_id.isdigit() else f"new-{index}",
+                "id": int(row_id) if _is_number(row_id) else f"new-{index}",
                 **values,
                 "_order": (position if position > 0 else float("inf"), index),
             }
@@ -131,7 +131,7 @@ def post_from_snapshot(snapshot: dict, original, explainer: Explainer, loaded: i
         _write_formset(data, PREFIXES[kind], rows, stored[kind], explainer.pk)
     links = dict(RelatedLink.objects.filter(explainer=explainer).values_list("target_id", "pk"))
     related = [
-        {"id": links.get(int(target), "") if str(target).isdigit() else "", "target": target}
+        {"id": links.get(int(target), "") if _is_number(target) else "", "target": target}
         for target in snapshot["related"]
     ]
     _write_formset(data, PREFIXES["related"], related, set(links.values()), explainer.pk)
@@ -162,7 +162,9 @@ def reconcile(request, explainer: Explainer) -> MergeInfo | None:
     """
     loaded_id = (request.POST.get("loaded_revision") or "").strip()
     latest = latest_revision(explainer)
-    if not loaded_id.isdigit() or latest is None or int(loaded_id) == latest.pk:
+    if not _is_number(loaded_id):
+        return None
+    if latest is None or int(loaded_id) == latest.pk:
         return None
     loaded = revisions_of(explainer).filter(pk=int(loaded_id)).first()
     if loaded is None:
@@ -175,3 +177,9 @@ def reconcile(request, explainer: Explainer) -> MergeInfo | None:
     request.POST = post_from_snapshot(result.merged, request.POST, explainer, latest.pk)
     user = latest.user.get_username() if latest.user else "System"
     return MergeInfo(by=user, at=latest.date_created, conflicts=result.conflicts)
+
+
+def _is_number(value) -> bool:
+    """Digits int() takes: "²" or "١" are digits to str.isdigit(), not to int()."""
+    text = str(value)
+    return text.isascii() and text.isdigit()

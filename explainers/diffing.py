@@ -146,14 +146,14 @@ def _field_entry(field: str, old: Any, new: Any) -> dict[str, Any]:
     return {"field": field, "old": old, "new": new, "ops": ops}
 
 
-def _identities(questions: list[dict]) -> dict[tuple[str, int], tuple[int, dict]]:
-    """Questions by (key, occurrence), with their 1-based position: keys should be unique,
-    but a duplicate must not make a question vanish from the diff."""
+def _identities(rows: list[dict]) -> dict[tuple[str, int], tuple[int, dict]]:
+    """Questions (or sources) by (key, occurrence), with their 1-based position: keys should
+    be unique, but a duplicate must not make a row vanish from the diff."""
     seen: dict[str, int] = defaultdict(int)
     result = {}
-    for position, question in enumerate(questions, start=1):
-        seen[question["key"]] += 1
-        result[(question["key"], seen[question["key"]])] = (position, question)
+    for position, row in enumerate(rows, start=1):
+        seen[row["key"]] += 1
+        result[(row["key"], seen[row["key"]])] = (position, row)
     return result
 
 
@@ -253,23 +253,23 @@ def _question_entry(
 
 
 def _diff_sources(old_sources: list[dict], new_sources: list[dict]) -> dict[str, Any]:
-    old = {s["key"]: s for s in old_sources}
-    new = {s["key"]: s for s in new_sources}
+    # By (key, occurrence), like questions: a duplicate key must not hide a change.
+    old, new = _identities(old_sources), _identities(new_sources)
     changed = [
         {
-            "key": key,
-            "fields": [f for f in SOURCE_FIELDS if old[key][f] != source[f]],
-            "old": old[key],
+            "key": ident[0],
+            "fields": [f for f in SOURCE_FIELDS if old[ident][1][f] != source[f]],
+            "old": old[ident][1],
             "new": source,
         }
-        for key, source in new.items()
-        if key in old and old[key] != source
+        for ident, (_position, source) in new.items()
+        if ident in old and old[ident][1] != source
     ]
     return {
-        "added": [s for key, s in new.items() if key not in old],
-        "removed": [s for key, s in old.items() if key not in new],
+        "added": [s for ident, (_p, s) in new.items() if ident not in old],
+        "removed": [s for ident, (_p, s) in old.items() if ident not in new],
         "changed": changed,
-        "reordered": [k for k in old if k in new] != [k for k in new if k in old],
+        "reordered": [i for i in old if i in new] != [i for i in new if i in old],
     }
 
 

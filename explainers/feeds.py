@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import Publication
@@ -14,6 +15,16 @@ from .public import Moved, Withdrawn, current_by_slug
 from .views import answer_moved_or_gone
 
 FEED_SIZE = 50
+# XML 1.0 cannot carry C0 control characters other than tab, LF and CR, nor U+FFFE/U+FFFF
+# (Django's feed writer fails on them), and feed readers take C1 controls for Windows-1252:
+# text that came in with any of them leaves them out of feeds.
+_NOT_IN_XML = dict.fromkeys(
+    [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF]
+)
+
+
+def feed_text(text: str) -> str:
+    return (text or "").translate(_NOT_IN_XML)
 
 
 def _summary(publication: Publication) -> str:
@@ -35,13 +46,14 @@ class PublicationFeed(Feed):
 
     def item_title(self, publication: Publication) -> str:
         return _("%(headline)s – v%(n)s (%(kind)s)") % {
-            "headline": publication.document["headline"],
+            "headline": feed_text(publication.document["headline"]),
             "n": publication.number,
             "kind": publication.get_kind_display(),
         }
 
     def item_description(self, publication: Publication) -> str:
-        return _summary(publication)
+        # Atom1Feed declares the summary as HTML; the note is plain text, so it is escaped.
+        return escape(feed_text(_summary(publication)))
 
     def item_link(self, publication: Publication) -> str:
         return reverse("explainers:version", args=[publication.slug, publication.number])
@@ -56,7 +68,7 @@ class PublicationFeed(Feed):
         return publication.published_at
 
     def item_author_name(self, publication: Publication) -> str:
-        return publication.byline or settings.PUBLISHER_NAME
+        return feed_text(publication.byline) or settings.PUBLISHER_NAME
 
     def item_categories(self, publication: Publication):
         return [publication.get_kind_display()]
@@ -103,7 +115,7 @@ class ExplainerFeed(PublicationFeed):
 
     def title(self, current) -> str:
         return _("Änderungen: %(headline)s") % {
-            "headline": current.publication.document["headline"]
+            "headline": feed_text(current.publication.document["headline"])
         }
 
     def subtitle(self, current) -> str:

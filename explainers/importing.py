@@ -163,7 +163,8 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
     explainer.image_alt = image.get("alt", "")
     explainer.image_caption = image.get("caption", "")
     explainer.image_credit = image.get("credit", "")
-    _refuse_nul_characters(document)
+    _refuse_unstorable_text(document)
+    _refuse_duplicate_keys(document)
     try:
         explainer.full_clean(exclude=["image"], validate_unique=False)
     except ValidationError as error:
@@ -209,17 +210,39 @@ def _check_rows(rows, label: str, exclude: list[str]) -> None:
             raise ImportRefused(f"{label % {'n': number}}: " + " ".join(error.messages)) from error
 
 
-def _refuse_nul_characters(value: Any) -> None:
-    """PostgreSQL cannot store NUL in text; SQLite could, so both refuse it alike."""
+def _refuse_unstorable_text(value: Any) -> None:
+    """PostgreSQL cannot store NUL in text, nor can any database a lone UTF-16 surrogate
+    (possible in JSON); SQLite would take NUL, so both refuse it alike."""
     if isinstance(value, str):
         if "\x00" in value:
             raise ImportRefused(_("Der Text enthält Nullzeichen (\\x00); bitte entfernen."))
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ImportRefused(
+                _("Der Text enthält ein ungültiges Zeichen (%(char)s); bitte entfernen.")
+                % {"char": ascii(value[error.start])}
+            ) from error
     elif isinstance(value, dict):
         for item in value.values():
-            _refuse_nul_characters(item)
+            _refuse_unstorable_text(item)
     elif isinstance(value, list):
         for item in value:
-            _refuse_nul_characters(item)
+            _refuse_unstorable_text(item)
+
+
+def _refuse_duplicate_keys(document: dict[str, Any]) -> None:
+    for part, label in (("questions", _("Frage")), ("sources", _("Quelle"))):
+        seen: set[str] = set()
+        for row in document[part]:
+            for name in ("key", "anchor") if part == "questions" else ("key",):
+                value = (name, row.get(name))
+                if value in seen:
+                    raise ImportRefused(
+                        _("%(what)s: „%(key)s“ kommt mehrfach vor.")
+                        % {"what": label, "key": row.get(name)}
+                    )
+                seen.add(value)
 
 
 def source_row(explainer: Explainer, position: int, source: dict[str, Any]) -> Source:

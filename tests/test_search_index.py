@@ -28,9 +28,7 @@ def test_the_search_query_can_use_the_index_on_postgresql(desk):
         return
     assert INDEX_NAME in index_names()
     query = SearchQuery("Sicherheitsgarantien", config="german", search_type="websearch")
-    matching = (
-        SearchEntry.objects.annotate(vector=german_vector()).filter(vector=query).order_by()
-    )
+    matching = SearchEntry.objects.annotate(vector=german_vector()).filter(vector=query).order_by()
     with connection.cursor() as cursor:
         # A tiny table is cheaper to scan whole (or along another index); leave the planner
         # only bitmap scans, which need an index that matches the search condition.

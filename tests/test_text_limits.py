@@ -90,3 +90,27 @@ def test_an_overlong_note_for_readers_is_refused_on_the_publish_page(client, des
     assert response.status_code == 200
     assert f"höchstens {NOTE_MAX} Zeichen" in response.text
     assert not explainer.publications.exists()
+
+
+def test_the_importer_refuses_duplicate_keys_and_lone_surrogates_with_a_message():
+    document = make_document(questions=2, sources=2)
+    document["sources"][1]["key"] = document["sources"][0]["key"]
+    with pytest.raises(ImportRefused, match="kommt mehrfach vor"):
+        import_document(document)
+    document = make_document(questions=2)
+    document["questions"][1]["anchor"] = document["questions"][0]["anchor"]
+    with pytest.raises(ImportRefused, match="kommt mehrfach vor"):
+        import_document(document)
+    document = make_document(questions=1, teaser="Kaputt: \ud800")
+    with pytest.raises(ImportRefused, match="ungültiges Zeichen"):
+        import_document(document)
+    assert not Explainer.objects.exists()
+
+
+def test_nul_in_any_address_is_a_400_in_the_readers_language(client, reporter):
+    client.force_login(reporter)
+    for path in ("/admin/auth/user/?username=%00", "/admin/flatpages/flatpage/?title=%00",
+                 "/explainers/%00/", "/?page=%00"):  # fmt: skip
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="de")
+        assert response.status_code == 400, path
+        assert "ungültiges Zeichen" in response.text
