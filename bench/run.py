@@ -395,9 +395,14 @@ NOTES = [
 ]
 
 
-def write_report(text: str) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
+def results_path(is_sqlite: bool) -> Path:
+    """SQLite results in latest.md, PostgreSQL's beside them."""
+    return RESULTS if is_sqlite else RESULTS.with_name("latest-postgresql.md")
+
+
+def write_report(text: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 # main
@@ -453,9 +458,10 @@ def main() -> int:
         ],
         failures=failures,
     )
-    write_report(text)
+    written = results_path(is_sqlite)
+    write_report(text, written)
     log("\n" + text)
-    log(f"written to {RESULTS.relative_to(ROOT)}")
+    log(f"written to {written.relative_to(ROOT)}")
     if failures:
         log("BENCH FAILED: " + "; ".join(failures))
         return 1
