@@ -8,6 +8,7 @@ import http.client
 import os
 import pwd
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -152,6 +153,39 @@ def measure(wrk, bases, targets, *, rounds, seconds, threads, connections, log) 
                 f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms"
             )
     return [Summary(t, results[t.name]) for t in targets]
+
+
+# settings
+
+
+def loopback_environment(own_sqlite: Path, who: str) -> tuple[dict[str, str], str]:
+    """Production settings for this process and gunicorn on loopback (plain HTTP), on
+    `own_sqlite` unless DATABASE_URL names PostgreSQL; and a warning, if any."""
+    warning = ""
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        warning = f"DATABASE_URL is PostgreSQL: {who} WRITES its data set into that database."
+    else:
+        if database_url:
+            warning = f"DATABASE_URL={database_url!r} ignored: {who} uses its own SQLite file."
+        database_url = f"sqlite:///{own_sqlite}"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "DJANGO_CONN_MAX_AGE": "60",
+        "NEWSROOM_BENCH_FLOOR": "1",  # the floor view; Server waits for it
+        "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
+        "PYTHONUNBUFFERED": "1",
+    }
+    return env, warning
+
+
+def remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 # gunicorn

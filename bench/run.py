@@ -13,7 +13,6 @@ import datetime
 import io
 import os
 import platform
-import secrets
 import shlex
 import shutil
 import subprocess
@@ -91,32 +90,15 @@ def the_command() -> str:
 
 
 def bench_environment() -> tuple[dict[str, str], str]:
-    """Production-like settings for this process and gunicorn; and a warning, if any."""
-    warning = ""
-    database_url = os.environ.get("DATABASE_URL", "")
-    if database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        warning = "DATABASE_URL is PostgreSQL: the bench WRITES its data set into that database."
-    else:
-        if database_url:
-            warning = f"DATABASE_URL={database_url!r} ignored: the bench uses its own SQLite file."
-        database_url = f"sqlite:///{BENCH_SQLITE}"
-    env = {
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "DJANGO_CONN_MAX_AGE": "60",
-        "NEWSROOM_BENCH_FLOOR": "1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
-        "PYTHONUNBUFFERED": "1",
-    }
-    return env, warning
+    from bench.http_load import loopback_environment
+
+    return loopback_environment(BENCH_SQLITE, "the bench")
 
 
 def fresh_sqlite() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{BENCH_SQLITE}{suffix}").unlink(missing_ok=True)
+    from bench.http_load import remove_sqlite
+
+    remove_sqlite(BENCH_SQLITE)
 
 
 def prepare_database(vendor_is_sqlite: bool) -> None:

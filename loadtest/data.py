@@ -4,12 +4,12 @@ the bench's 200 generated explainers, and the paths wrk cycles through."""
 
 from __future__ import annotations
 
-import os
-import secrets
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.http_load import loopback_environment, remove_sqlite
 
 LOADTEST_SQLITE = Path(tempfile.gettempdir()) / "newsroom-loadtest.sqlite3"
 GENERATED = 200
@@ -17,31 +17,11 @@ GENERATED = 200
 
 def environment() -> tuple[dict[str, str], str]:
     """Settings for this process, gunicorn and the publisher; and a warning, if any."""
-    warning = ""
-    database_url = os.environ.get("DATABASE_URL", "")
-    if database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        warning = "DATABASE_URL is PostgreSQL: the load test WRITES its data into that database."
-    else:
-        if database_url:
-            warning = f"DATABASE_URL={database_url!r} ignored: the load test uses its own SQLite."
-        database_url = f"sqlite:///{LOADTEST_SQLITE}"
-    env = {
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "DJANGO_CONN_MAX_AGE": "60",
-        "NEWSROOM_BENCH_FLOOR": "1",  # bench.http_load.Server waits for the floor view
-        "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
-        "PYTHONUNBUFFERED": "1",
-    }
-    return env, warning
+    return loopback_environment(LOADTEST_SQLITE, "the load test")
 
 
 def fresh_sqlite() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{LOADTEST_SQLITE}{suffix}").unlink(missing_ok=True)
+    remove_sqlite(LOADTEST_SQLITE)
 
 
 @dataclass
