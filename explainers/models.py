@@ -31,6 +31,14 @@ http_url_validator = URLValidator(
 )
 
 
+def limited_text(verbose_name, limit: int, **options) -> models.TextField:
+    """A text field with a length limit that forms, the importer (full_clean) and the
+    model all check: TextField's max_length alone only reaches the form."""
+    return models.TextField(
+        verbose_name, max_length=limit, validators=[MaxLengthValidator(limit)], **options
+    )
+
+
 class ExplainerQuerySet(models.QuerySet):
     """Status follows from publications: an explainer never published is a draft."""
 
@@ -74,16 +82,14 @@ class Explainer(models.Model):
     kicker = models.CharField(
         _("Dachzeile"), max_length=100, blank=True, help_text=_("Thema, z. B. „Ukraine-Krieg“.")
     )
-    teaser = models.TextField(
+    teaser = limited_text(
         _("Teaser"),
-        max_length=TEASER_MAX,
-        validators=[MaxLengthValidator(TEASER_MAX)],
+        TEASER_MAX,
         help_text=_("Ein bis zwei Sätze, die sagen, worum es geht."),
     )
-    intro = models.TextField(
+    intro = limited_text(
         _("Einleitung"),
-        max_length=INTRO_MAX,
-        validators=[MaxLengthValidator(INTRO_MAX)],
+        INTRO_MAX,
         blank=True,
         help_text=_("Ein oder mehrere Absätze, getrennt durch eine Leerzeile."),
     )
@@ -171,10 +177,9 @@ class Question(models.Model):
         help_text=_("Teil der Adresse zur Frage (#…). Leer lassen: wird aus der Frage gebildet."),
     )
     question = models.CharField(_("Frage"), max_length=300)
-    answer = models.TextField(
+    answer = limited_text(
         _("Antwort"),
-        max_length=ANSWER_MAX,
-        validators=[MaxLengthValidator(ANSWER_MAX)],
+        ANSWER_MAX,
         help_text=_(
             "Absätze durch Leerzeilen trennen; *kursiv*, **fett**, [Link](https://…), "
             "Listen mit „- “, Zitate mit „> “. Quellen mit [^schlüssel] belegen."
@@ -361,16 +366,14 @@ class Publication(models.Model):
         verbose_name=_("veröffentlicht von"),
     )
     kind = models.CharField(_("Art der Änderung"), max_length=20, choices=Kind.choices)
-    note = models.TextField(
+    note = limited_text(
         _("Hinweis für Leser"),
-        max_length=NOTE_MAX,
-        validators=[MaxLengthValidator(NOTE_MAX)],
+        NOTE_MAX,
         blank=True,
     )
-    internal_note = models.TextField(
+    internal_note = limited_text(
         _("interne Notiz"),
-        max_length=NOTE_MAX,
-        validators=[MaxLengthValidator(NOTE_MAX)],
+        NOTE_MAX,
         blank=True,
     )
     # Precomputed once, so reader pages never rebuild or diff old documents.
@@ -432,10 +435,9 @@ class CurrentPublication(models.Model):
     slug = models.SlugField(_("öffentlicher Kurzname"), max_length=120, unique=True)
     stand_at = models.DateTimeField(_("Stand"), db_index=True)
     withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
-    withdrawn_note = models.TextField(
+    withdrawn_note = limited_text(
         _("Hinweis zum Zurückziehen"),
-        max_length=NOTE_MAX,
-        validators=[MaxLengthValidator(NOTE_MAX)],
+        NOTE_MAX,
         blank=True,
         help_text=_("Lesen alle, die das Erklärstück aufrufen (Status 410)."),
     )
@@ -520,16 +522,14 @@ class ScheduledPublication(models.Model):
     )
     publish_at = models.DateTimeField(_("veröffentlichen am"), db_index=True)
     kind = models.CharField(_("Art der Änderung"), max_length=20, choices=Publication.Kind.choices)
-    note = models.TextField(
+    note = limited_text(
         _("Hinweis für Leser"),
-        max_length=NOTE_MAX,
-        validators=[MaxLengthValidator(NOTE_MAX)],
+        NOTE_MAX,
         blank=True,
     )
-    internal_note = models.TextField(
+    internal_note = limited_text(
         _("interne Notiz"),
-        max_length=NOTE_MAX,
-        validators=[MaxLengthValidator(NOTE_MAX)],
+        NOTE_MAX,
         blank=True,
     )
     created_at = models.DateTimeField(_("geplant am"), default=timezone.now)
