@@ -183,6 +183,23 @@ def loopback_environment(own_sqlite: Path, who: str) -> tuple[dict[str, str], st
     return env, warning
 
 
+def prepare_database(is_sqlite: bool, who: str, example_database: str) -> None:
+    """Migrate and collect static files (whitenoise's manifest, DEBUG off); refuse a
+    PostgreSQL database that already holds explainers, since `who` writes its own."""
+    from django.core.management import call_command
+
+    from explainers.models import Explainer
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not is_sqlite and Explainer.objects.exists():
+        raise SystemExit(
+            f"The PostgreSQL database in DATABASE_URL already holds explainers. {who} builds "
+            f"its own data set: point DATABASE_URL at an empty database (e.g. createdb "
+            f"{example_database}) and run again."
+        )
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def remove_sqlite(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

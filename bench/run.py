@@ -102,18 +102,9 @@ def fresh_sqlite() -> None:
 
 
 def prepare_database(vendor_is_sqlite: bool) -> None:
-    from django.core.management import call_command
+    from bench.http_load import prepare_database as prepare
 
-    from explainers.models import Explainer
-
-    call_command("migrate", interactive=False, verbosity=0)
-    if not vendor_is_sqlite and Explainer.objects.exists():
-        raise SystemExit(
-            "The PostgreSQL database in DATABASE_URL already holds explainers. The bench builds "
-            "its own data set: point DATABASE_URL at an empty database (e.g. createdb "
-            "newsroom_bench) and run again."
-        )
-    call_command("collectstatic", interactive=False, verbosity=0)
+    prepare(vendor_is_sqlite, "The bench", "newsroom_bench")
 
 
 # the HTTP part

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.http_load import loopback_environment, remove_sqlite
+from bench.http_load import loopback_environment, prepare_database, remove_sqlite
 
 LOADTEST_SQLITE = Path(tempfile.gettempdir()) / "newsroom-loadtest.sqlite3"
 GENERATED = 200
@@ -36,23 +36,13 @@ class Site:
 def build(is_sqlite: bool, log) -> Site:
     """Migrate, collect static files, load the demo and 200 generated explainers, and
     publish the hot explainer (the demo) once with step 0, so every page shows a step."""
-    from django.core.management import call_command
-
     from bench import dataset
     from explainers.demo import load_demo
-    from explainers.models import Explainer
     from explainers.publishing import publish
     from loadtest.publisher import edit_and_publish, hot_question
 
     started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    if not is_sqlite and Explainer.objects.exists():
-        raise SystemExit(
-            "The PostgreSQL database in DATABASE_URL already holds explainers. The load test "
-            "builds its own data: point DATABASE_URL at an empty database (e.g. createdb "
-            "newsroom_loadtest) and run again."
-        )
-    call_command("collectstatic", interactive=False, verbosity=0)
+    prepare_database(is_sqlite, "The load test", "newsroom_loadtest")
     site = Site()
     demo, _login = load_demo()
     site.hot_slug = demo.slug
