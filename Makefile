@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test e2e-deps lint format clean bench loadtest
+.PHONY: install run demo test soak e2e-deps lint format clean bench loadtest
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest
+
+# The stateful desk test (tests/test_stateful_desk.py) much longer, with random seeds:
+# hundreds of examples of 60 steps each (hours). Set DATABASE_URL for PostgreSQL.
+DESK_EXAMPLES ?= 300
+DESK_STEPS ?= 60
+soak: install
+	DESK_RANDOM=1 DESK_EXAMPLES=$(DESK_EXAMPLES) DESK_STEPS=$(DESK_STEPS) DESK_THOROUGH=1 \
+		$(BIN)/python -m pytest tests/test_stateful_desk.py -p no:logging -x
 
 # Tools of the browser tests (tests/e2e): axe-core and vnu-jar, as package-lock.json pins them.
 # Re-installs only when the lock file changed. Chromium and Java come from apt (see .ci/run).

@@ -7,11 +7,16 @@ project's own views (admin_history.py) on top of the project's revert function.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 import reversion
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,10 +33,25 @@ from .forms import (
     RelatedLinkFormSet,
     SourceFormSet,
     make_room,
+    with_lf_line_endings,
 )
 from .models import Explainer, Question, RelatedLink, ScheduledPublication, Source
 from .publishing import PUBLISH_PERMISSION
-from .revisions import latest_revision, record_revision
+from .revision_comments import describe_changes, revision_comment, revision_state, working_state
+from .revisions import latest_revision, record_revision, tidy_children
+
+
+@dataclass
+class SaveOutcome:
+    """What one save of the change form amounted to: the revision comment, or nothing
+    versioned (then no revision and, unless the workflow flag moved, no log entry)."""
+
+    comment: str = ""
+    workflow_message: str = ""
+
+    @property
+    def versioned(self) -> bool:
+        return bool(self.comment)
 
 
 def stored_pk(object_id) -> int | None:
@@ -49,7 +69,18 @@ UNIQUE_PER_EXPLAINER = {
 }
 
 
-class QuestionInline(SortableStackedInline):
+class RowsInline:
+    """Inline rows a user may only view (a reporter and the desk's recommendations)
+    arrive as stored ids, not edited rows: their formset is left out of validation
+    and saving altogether."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        view_only = not self.has_change_permission(request, obj)
+        return type(formset.__name__, (formset,), {"view_only": view_only})
+
+
+class QuestionInline(RowsInline, SortableStackedInline):
     model = Question
     form = InlineRowForm
     formset = QuestionFormSet
@@ -65,7 +96,7 @@ class QuestionInline(SortableStackedInline):
     extra = 0
 
 
-class SourceInline(SortableTabularInline):
+class SourceInline(RowsInline, SortableTabularInline):
     model = Source
     form = InlineRowForm
     formset = SourceFormSet
@@ -74,7 +105,7 @@ class SourceInline(SortableTabularInline):
     extra = 0
 
 
-class RelatedLinkInline(SortableTabularInline):
+class RelatedLinkInline(RowsInline, SortableTabularInline):
     model = RelatedLink
     fk_name = "explainer"
     form = InlineRowForm
@@ -162,6 +193,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     class Media:
         css = {"all": ["explainers/admin.css"]}
+        js = ["explainers/char_counter.js"]
 
     fieldsets = (
         (
@@ -247,7 +279,10 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 with transaction.atomic():
                     explainer = Explainer.objects.select_for_update().filter(pk=pk).first()
                     if explainer is not None:
-                        request.merge = reconcile(request, explainer)
+                        request.POST = with_lf_line_endings(request.POST)
+                        request.merge = reconcile(
+                            request, explainer, self.view_only_parts(request, explainer)
+                        )
                         extra_context["merge"] = request.merge
                     response = super().changeform_view(request, object_id, form_url, extra_context)
                 if response.status_code == 302:
@@ -257,35 +292,104 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             extra_context["other_editors"] = presence.others(object_id, request.user)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def view_only_parts(self, request, explainer) -> frozenset:
+        """The parts of the change page this user may only view (snapshot names)."""
+        parts = {Question: "questions", Source: "sources", RelatedLink: "related"}
+        return frozenset(
+            parts[inline.model]
+            for inline in self.get_inline_instances(request, explainer)
+            if not inline.has_change_permission(request, explainer)
+        )
+
     def save_formset(self, request, form, formset, change):
+        if formset.view_only:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
         make_room(formset, UNIQUE_PER_EXPLAINER[formset.model])
         formset.save()
 
+    @contextmanager
+    def create_revision(self, request):
+        # Saving the form records no revision by itself: save_related records one only
+        # when the versioned state changed (reversion's automatic tracking would always).
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            yield
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        explainer = form.instance
+        tidy_children(explainer)
+        latest = latest_revision(explainer) if change else None
+        before = revision_state(latest) if latest is not None else None
+        lines = describe_changes(before, working_state(explainer))
         merge = getattr(request, "merge", None)
-        if merge is not None:
-            when = date_format(timezone.localtime(merge.at), "TIME_FORMAT")
-            messages.info(
-                request,
-                _(
-                    "%(user)s hat um %(when)s ebenfalls gespeichert. Ihre Änderungen wurden "
-                    "mit diesen zusammengeführt; es ging nichts verloren."
+        outcome = SaveOutcome()
+        if lines:
+            outcome.comment = revision_comment(lines, form.cleaned_data.get("change_comment"))
+            if merge is not None:
+                when = date_format(timezone.localtime(merge.at), "TIME_FORMAT")
+                outcome.comment += " " + str(
+                    _("Zusammengeführt mit der Fassung von %(user)s (%(when)s).")
+                    % {"user": merge.by, "when": when}
                 )
-                % {"user": merge.by, "when": when},
+                messages.info(
+                    request,
+                    _(
+                        "%(user)s hat um %(when)s ebenfalls gespeichert. Ihre Änderungen "
+                        "wurden mit diesen zusammengeführt; es ging nichts verloren."
+                    )
+                    % {"user": merge.by, "when": when},
+                )
+            record_revision(explainer, user=request.user, comment=outcome.comment, tidied=True)
+        if change and form.initial.get("ready_for_review") != explainer.ready_for_review:
+            outcome.workflow_message = str(
+                _("Zur Abnahme vorgelegt.")
+                if explainer.ready_for_review
+                else _("Nicht mehr zur Abnahme vorgelegt.")
             )
-        record_revision(form.instance, user=request.user)
+        request.save_outcome = outcome
+
+    def log_addition(self, request, obj, message):
+        outcome = getattr(request, "save_outcome", None)
+        return admin.ModelAdmin.log_addition(
+            self, request, obj, outcome.comment if outcome else message
+        )
 
     def log_change(self, request, obj, message):
-        entry = super().log_change(request, obj, message)  # sets the revision's comment
-        merge = getattr(request, "merge", None)
-        if merge is not None and reversion.is_active():
-            when = date_format(timezone.localtime(merge.at), "TIME_FORMAT")
-            reversion.set_comment(
-                _("%(message)s Zusammengeführt mit der Fassung von %(user)s (%(when)s).")
-                % {"message": entry.get_change_message(), "user": merge.by, "when": when}
+        """The change form logs the revision comment (or only the workflow flag, or
+        nothing at all for an untouched save); the desk's other actions log their text."""
+        outcome = getattr(request, "save_outcome", None)
+        if outcome is not None:
+            message = " ".join(filter(None, [outcome.comment, outcome.workflow_message]))
+            if not message:
+                return None
+        return admin.ModelAdmin.log_change(self, request, obj, message)
+
+    def response_change(self, request, obj):
+        outcome = getattr(request, "save_outcome", None)
+        if outcome is None or outcome.versioned or IS_POPUP_VAR in request.POST:
+            return super().response_change(request, obj)
+        if outcome.workflow_message:
+            self.message_user(
+                request,
+                _("%(message)s Am Inhalt hat sich nichts geändert: keine neue Revision.")
+                % {"message": outcome.workflow_message},
+                messages.SUCCESS,
             )
-        return entry
+        else:
+            self.message_user(request, _("Keine Änderungen – nichts gespeichert."), messages.INFO)
+        if (request.POST.get("change_comment") or "").strip():
+            self.message_user(
+                request,
+                _("Ihr Kommentar wurde nicht gespeichert, weil sich nichts geändert hat."),
+                messages.WARNING,
+            )
+        if "_continue" in request.POST:
+            return HttpResponseRedirect(request.get_full_path())
+        if "_addanother" in request.POST:
+            return HttpResponseRedirect(reverse("admin:explainers_explainer_add"))
+        return self.response_post_save_change(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         """Only the desk deletes, and only explainers never published: publications

@@ -24,15 +24,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from .builders import document_from_explainer, document_from_revision
-from .diffing import diff_documents
 from .limits import NOTE_MAX, PASSAGE_MAX
 from .models import Explainer, Publication
+from .presenting import present_diff
 from .publishing import PublishRefused, publish
 from .question_history import question_histories, restore_question
 from .rendering import render_document_answers, render_markdown, source_numbers
-from .revisions import RevertRefused, revert_to_revision, revisions_of
+from .revisions import RevertRefused, revert_to_revision, revision_label, revisions_of
 from .scheduling import schedule
-from .takedown import TakedownRefused, redact, withdraw
+from .takedown import TakedownRefused, redact, redaction_places, withdraw
 
 HISTORY_PAGE_SIZE = 50
 
@@ -87,9 +87,11 @@ class RedactForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy(
-            "Genau so, wie sie im Text steht. Sie wird überall ersetzt durch "
-            "„[aus rechtlichen Gründen entfernt]“: in allen Fassungen, Revisionen, "
-            "im Arbeitsstand und in der Suche. Das lässt sich nicht rückgängig machen."
+            "So, wie Leser sie sehen (Zeilenumbrüche, Hervorhebungen, Anführungszeichen und "
+            "Striche zählen nicht). Sie wird überall ersetzt durch „[aus rechtlichen Gründen "
+            "entfernt]“: in allen Fassungen, Revisionen, im Arbeitsstand, in der Suche und "
+            "den „Letzten Aktionen“; ein Kurzname, eine Sprungmarke oder ein Link mit ihr "
+            "wird ersetzt. Das lässt sich nicht rückgängig machen."
         ),
     )
     reason = forms.CharField(
@@ -184,7 +186,7 @@ class HistoryViews:
             "admin/explainers/explainer/revision.html",
             explainer,
             _("Revision %(id)s: %(headline)s")
-            % {"id": revision.pk, "headline": document["headline"]},
+            % {"id": revision_label(revision), "headline": document["headline"]},
             revision=revision,
             document=present(document),
             can_revert=self.can_revert(request, explainer),
@@ -201,12 +203,13 @@ class HistoryViews:
             messages.error(request, _("Bitte zwei verschiedene Revisionen auswählen."))
             return redirect("admin:explainers_explainer_history", explainer.pk)
         older, newer = (self._revision(explainer, i) for i in ids)
-        diff = diff_documents(document_from_revision(older), document_from_revision(newer))
+        diff = present_diff(document_from_revision(older), document_from_revision(newer))
         return self._render(
             request,
             "admin/explainers/explainer/compare.html",
             explainer,
-            _("Vergleich: Revision %(a)s mit %(b)s") % {"a": older.pk, "b": newer.pk},
+            _("Vergleich: Revision %(a)s mit %(b)s")
+            % {"a": revision_label(older), "b": revision_label(newer)},
             older=older,
             newer=newer,
             diff=diff,
@@ -233,7 +236,7 @@ class HistoryViews:
             messages.error(request, str(refusal))
         else:
             message = _("Frage „%(q)s“ aus Revision %(id)s wiederhergestellt.") % {
-                "q": question.question, "id": revision.pk,
+                "q": question.question, "id": revision_label(revision),
             }  # fmt: skip
             self.admin.log_change(request, explainer, message)
             messages.success(request, message)
@@ -272,10 +275,14 @@ class HistoryViews:
         def action(explainer, data, user):
             record = redact(explainer, passage=data["passage"], reason=data["reason"], user=user)
             return ngettext(
-                "Geschwärzt: %(n)s Stelle ersetzt. Begründung: %(reason)s",
-                "Geschwärzt: %(n)s Stellen ersetzt. Begründung: %(reason)s",
+                "Geschwärzt: %(n)s Stelle ersetzt (%(places)s). Begründung: %(reason)s",
+                "Geschwärzt: %(n)s Stellen ersetzt (%(places)s). Begründung: %(reason)s",
                 record.replacements,
-            ) % {"n": record.replacements, "reason": record.reason}
+            ) % {
+                "n": record.replacements,
+                "places": redaction_places(record),
+                "reason": record.reason,
+            }
 
         return self._takedown(
             request, object_id, form_class=RedactForm, action=action,
@@ -289,7 +296,7 @@ class HistoryViews:
         if latest is None:
             messages.info(request, _("Noch nicht veröffentlicht: es gibt nichts zu vergleichen."))
             return redirect("admin:explainers_explainer_change", explainer.pk)
-        diff = diff_documents(latest.document, document_from_explainer(explainer))
+        diff = present_diff(latest.document, document_from_explainer(explainer))
         return self._render(
             request,
             "admin/explainers/explainer/compare_published.html",
@@ -307,7 +314,7 @@ class HistoryViews:
         except RevertRefused as refusal:
             messages.error(request, str(refusal))
             return redirect("admin:explainers_explainer_revision", explainer.pk, revision.pk)
-        message = _("Auf Revision %(id)s zurückgesetzt.") % {"id": revision.pk}
+        message = _("Auf Revision %(id)s zurückgesetzt.") % {"id": revision_label(revision)}
         self.admin.log_change(request, reverted, message)
         note = _("Leser sehen das erst nach der nächsten Veröffentlichung.")
         messages.success(request, f"{message} {note}" if reverted.is_published() else message)
@@ -354,7 +361,7 @@ class HistoryViews:
                 )
                 return redirect("admin:explainers_explainer_change", explainer.pk)
         working_copy = document_from_explainer(explainer)
-        diff = diff_documents(latest.document, working_copy) if latest else None
+        diff = present_diff(latest.document, working_copy) if latest else None
         return self._render(
             request,
             "admin/explainers/explainer/publish.html",

@@ -504,7 +504,7 @@ class Bake:
         self.folder.remove(self.folder.files() - self.keep)
         self.snippet()
 
-    def partial(self, explainer_id: int, every_version: bool) -> None:
+    def partial(self, explainer_id: int, every_version: bool, forget_slugs=frozenset()) -> None:
         current = (
             CurrentPublication.objects.filter(explainer_id=explainer_id)
             .only("explainer_id", "slug", "withdrawn_at")
@@ -518,8 +518,8 @@ class Bake:
         for page in pages_showing(explainer_id):
             self.bake(page)
         self.site()
-        scope = {f for folder in self._folders_of(explainer_id, current)
-                 for f in self.folder.files(folder)}  # fmt: skip
+        folders = [*self._folders_of(explainer_id, current), *_folders(forget_slugs)]
+        scope = {f for folder in folders for f in self.folder.files(folder)}
         scope |= {page.file for page in site_pages()}
         scope |= {f for f in self.folder.files() if "/" not in f and is_index_page(f)}
         self.folder.remove(scope - self.keep)
@@ -536,11 +536,16 @@ class Bake:
                 "slug", flat=True
             )
         )
-        return [
-            file_for(reverse("explainers:detail", args=[slug])).removesuffix("index.html")
-            for slug in sorted(slugs - taken)
-            if _SLUG_RE.fullmatch(slug)
-        ]
+        return _folders(slugs - taken)
+
+
+def _folders(slugs) -> list[str]:
+    """The folders of these slugs' pages (slugs no URL can carry have none)."""
+    return [
+        file_for(reverse("explainers:detail", args=[slug])).removesuffix("index.html")
+        for slug in sorted(slugs)
+        if _SLUG_RE.fullmatch(slug)
+    ]
 
 
 def publish_may_change(slug: str, numbers: list[int]) -> set[str]:
@@ -597,7 +602,9 @@ def bake_site(output, *, host=None, scheme="https", upstream=DEFAULT_UPSTREAM) -
     return _report(target, folder, run)
 
 
-def rebake(explainer_id: int, *, every_version: bool = False) -> Report | None:
+def rebake(
+    explainer_id: int, *, every_version: bool = False, forget_slugs=frozenset()
+) -> Report | None:
     """Bake anew what a change to one explainer affects, into BAKE_DIR; None if that
     folder has not had a full bake yet (its host and scheme are not known)."""
     target = saved_target(Path(settings.BAKE_DIR))
@@ -608,23 +615,25 @@ def rebake(explainer_id: int, *, every_version: bool = False) -> Report | None:
     try:
         with locked(target.output / LOCK_FILE, wait=REBAKE_LOCK_WAIT), own_requests():
             run = Bake(target, folder)
-            run.partial(explainer_id, every_version)
+            run.partial(explainer_id, every_version, forget_slugs)
     except Busy as busy:
         raise BakeError(f"another bake held {busy} for {REBAKE_LOCK_WAIT:.0f} s") from busy
     return _report(target, folder, run)
 
 
-def after_commit(explainer, *, every_version: bool = False) -> None:
+def after_commit(explainer, *, every_version: bool = False, forget_slugs=frozenset()) -> None:
     """Call inside the transaction that changes what readers see of `explainer`: with
     BAKE_DIR set, its files are baked anew once that commits. A failing re-bake is
-    logged, never raised: the change is stored, and the next full bake repairs the folder."""
+    logged, never raised: the change is stored, and the next full bake repairs the folder.
+    `forget_slugs` (a redaction's old names, no longer stored anywhere) lose their folders."""
     if not settings.BAKE_DIR:
         return
     explainer_id = explainer.pk
+    forget_slugs = frozenset(forget_slugs)
 
     def run() -> None:
         try:
-            report = rebake(explainer_id, every_version=every_version)
+            report = rebake(explainer_id, every_version=every_version, forget_slugs=forget_slugs)
         except Exception:
             logger.exception(
                 "bake: re-baking explainer %s into %s failed; the next `manage.py bake` "

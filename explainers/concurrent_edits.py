@@ -16,7 +16,7 @@ from django.http import QueryDict
 from reversion.models import Revision
 
 from .builders import revision_rows
-from .merging import Conflict, merge3
+from .merging import Conflict, merge3, merge_without_base
 from .models import Explainer, Question, RelatedLink, Source
 from .revisions import latest_revision, revisions_of
 
@@ -37,6 +37,7 @@ class MergeInfo:
     by: str
     at: Any
     conflicts: list[Conflict] = field(default_factory=list)
+    base_missing: bool = False  # the revision the form was loaded from has been pruned
 
 
 def _text(name: str, value: Any) -> str:
@@ -155,28 +156,38 @@ def _write_formset(data, prefix, rows, stored_ids, explainer_pk) -> None:
             data[f"{prefix}-{index}-{name}"] = "" if value is None else str(value)
 
 
-def reconcile(request, explainer: Explainer) -> MergeInfo | None:
+def reconcile(
+    request, explainer: Explainer, view_only: frozenset = frozenset()
+) -> MergeInfo | None:
     """If someone saved since the form was loaded, merge; return what to tell the editor.
 
     Must run with the explainer row locked, before the admin validates the formsets.
+    `view_only` names the parts ("questions", "sources", "related") this user may only
+    view: the page posts no values for them, so they are taken as stored.
+    A form loaded before the explainer had any revision posts an empty `loaded_revision`;
+    like one whose revision was pruned since, it has no known base.
     """
-    loaded_id = (request.POST.get("loaded_revision") or "").strip()
+    if "loaded_revision" not in request.POST:
+        return None  # not the change page's form
+    loaded_id = request.POST["loaded_revision"].strip()
     latest = latest_revision(explainer)
-    if not _is_number(loaded_id):
+    if latest is None or loaded_id == str(latest.pk):
         return None
-    if latest is None or int(loaded_id) == latest.pk:
-        return None
-    loaded = revisions_of(explainer).filter(pk=int(loaded_id)).first()
-    if loaded is None:
-        return None
-    result = merge3(
-        snapshot_from_revision(loaded),
-        snapshot_from_revision(latest),
-        snapshot_from_post(request.POST),
+    loaded = (
+        revisions_of(explainer).filter(pk=int(loaded_id)).first() if _is_number(loaded_id) else None
     )
+    theirs, mine = snapshot_from_revision(latest), snapshot_from_post(request.POST)
+    for part in view_only:
+        mine[part] = theirs[part]
+    if loaded is None:
+        result = merge_without_base(theirs, mine)
+    else:
+        result = merge3(snapshot_from_revision(loaded), theirs, mine)
     request.POST = post_from_snapshot(result.merged, request.POST, explainer, latest.pk)
     user = latest.user.get_username() if latest.user else "System"
-    return MergeInfo(by=user, at=latest.date_created, conflicts=result.conflicts)
+    return MergeInfo(
+        by=user, at=latest.date_created, conflicts=result.conflicts, base_missing=loaded is None
+    )
 
 
 def _is_number(value) -> bool:

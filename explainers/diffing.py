@@ -19,6 +19,8 @@ from explainers.documents import normalize_document
 FIELDS = ("headline", "kicker", "teaser", "intro", "slug", "language", "image", "related")
 TEXT_FIELDS = ("headline", "kicker", "teaser", "intro")
 SOURCE_FIELDS = ("label", "publisher", "url", "date", "kind")
+SOURCE_TEXT_FIELDS = ("label", "publisher")
+IMAGE_PARTS = ("alt", "caption", "credit")  # what a reader can read of an image
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 
 # Words (Unicode-aware: umlauts stay inside words), runs of whitespace, single other characters.
@@ -112,9 +114,12 @@ def ops_to_html(ops: list[list[str]]) -> str:
 def diff_documents(old: dict, new: dict) -> dict[str, Any]:
     """The changes from `old` to `new`, as JSON-serialisable data.
 
-    ``fields``: changed top-level fields (text fields with word ``ops``); ``questions``: every
-    question of both documents, matched by key, in new order with removed ones where they
-    stood; ``sources``: added, removed, changed (by key); ``counts``; ``is_empty``.
+    ``fields``: changed top-level fields (text fields with word ``ops``, the image with its
+    readable ``image_parts``, related with ``items_added``/``items_removed``); ``questions``:
+    every question of both documents, matched by key, in new order with removed ones where
+    they stood (an added or removed one with its whole ``answer``, a reworded one with
+    ``question_ops``); ``sources``: added, removed, changed (by key, with ``changes`` field by
+    field); ``counts``; ``is_empty``.
     """
     old, new = normalize_document(old), normalize_document(new)
     fields = [_field_entry(f, old[f], new[f]) for f in FIELDS if old[f] != new[f]]
@@ -143,7 +148,29 @@ def diff_documents(old: dict, new: dict) -> dict[str, Any]:
 
 def _field_entry(field: str, old: Any, new: Any) -> dict[str, Any]:
     ops = word_ops(old, new) if field in TEXT_FIELDS else None
-    return {"field": field, "old": old, "new": new, "ops": ops}
+    entry = {"field": field, "old": old, "new": new, "ops": ops}
+    if field == "image":
+        entry.update(_image_change(old, new))
+    if field == "related":
+        entry["items_added"] = [slug for slug in new if slug not in old]
+        entry["items_removed"] = [slug for slug in old if slug not in new]
+    return entry
+
+
+def _image_change(old: dict | None, new: dict | None) -> dict[str, Any]:
+    """The image as readers know it: alt text, caption and credit word by word, and whether
+    it was added, removed or replaced by another picture (``src``)."""
+    old, new = old or {}, new or {}
+    if not old or not new:
+        change = "added" if new else "removed"
+    else:
+        change = "replaced" if old["src"] != new["src"] else "edited"
+    parts = [
+        {"part": part, "ops": word_ops(old.get(part, ""), new.get(part, ""))}
+        for part in IMAGE_PARTS
+        if old.get(part) or new.get(part)
+    ]
+    return {"image_change": change, "image_parts": parts}
 
 
 def _identities(rows: list[dict]) -> dict[tuple[str, int], tuple[int, dict]]:
@@ -235,11 +262,18 @@ def _question_entry(
         "answer_ops": [],
         "cites_added": [],
         "cites_removed": [],
+        "question_ops": [],
+        "answer": None,  # the whole answer of an added or removed question
     }
     if old is None or new is None:
+        entry["answer"] = shown["answer"]
         return entry
     if old["question"] != new["question"]:
-        entry.update(reworded=True, old_question=old["question"])
+        entry.update(
+            reworded=True,
+            old_question=old["question"],
+            question_ops=word_ops(old["question"], new["question"]),
+        )
     if old["anchor"] != new["anchor"]:
         entry.update(anchor_changed=True, old_anchor=old["anchor"])
     if old["answer"] != new["answer"]:
@@ -259,6 +293,7 @@ def _diff_sources(old_sources: list[dict], new_sources: list[dict]) -> dict[str,
         {
             "key": ident[0],
             "fields": [f for f in SOURCE_FIELDS if old[ident][1][f] != source[f]],
+            "changes": _source_changes(old[ident][1], source),
             "old": old[ident][1],
             "new": source,
         }
@@ -271,6 +306,20 @@ def _diff_sources(old_sources: list[dict], new_sources: list[dict]) -> dict[str,
         "changed": changed,
         "reordered": [i for i in old if i in new] != [i for i in new if i in old],
     }
+
+
+def _source_changes(old: dict, new: dict) -> list[dict[str, Any]]:
+    """Each changed field of a source: label and publisher word by word, the rest whole."""
+    return [
+        {
+            "field": f,
+            "old": old[f],
+            "new": new[f],
+            "ops": word_ops(old[f], new[f]) if f in SOURCE_TEXT_FIELDS else None,
+        }
+        for f in SOURCE_FIELDS
+        if old[f] != new[f]
+    ]
 
 
 # --- badges and stored summaries ------------------------------------------------------------

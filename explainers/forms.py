@@ -12,17 +12,29 @@ from django import forms
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.forms.models import BaseInlineFormSet
+from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .documents import german_slugify, question_key, unique_slug
 from .models import CurrentPublication, Explainer, Question
-from .rendering import citation_markers, unsafe_links
+from .rendering import citation_markers, too_deeply_nested, unsafe_links
 from .revisions import split_keys
 
 SOURCES_PREFIX = "sources"
 _TEMPORARY_OFFSET = 1_000_000
+
+
+def with_lf_line_endings(data: QueryDict) -> QueryDict:
+    """The posted form with every line break as LF, before anything counts or compares it:
+    browsers post textareas with CRLF, which would count each line break twice against a
+    length limit (the counter under the field counts it once, as stored)."""
+    if not any("\r" in value for values in data.lists() for value in values[1]):
+        return data
+    fixed = data.copy()
+    for key, values in data.lists():
+        fixed.setlist(key, [value.replace("\r\n", "\n").replace("\r", "\n") for value in values])
+    return fixed
 
 
 def normalize_line_endings(form: forms.BaseForm) -> None:
@@ -33,9 +45,35 @@ def normalize_line_endings(form: forms.BaseForm) -> None:
             form.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class ExplainerForm(forms.ModelForm):
+class NeverCutText:
+    """Length limits are checked by the server, never enforced by the browser: a
+    `maxlength` attribute cuts pasted text silently, and the save then "succeeds" with
+    text the editor never saw cut. Instead a counter shows the limit as one types
+    (explainers/static/explainers/char_counter.js) and an overlong text comes back as a
+    form error with everything typed still in it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            limit = field.widget.attrs.pop("maxlength", None)
+            if limit is not None:
+                field.widget.attrs["data-limit"] = limit
+                field.widget.attrs["data-limit-label"] = _("%(count)s von %(limit)s Zeichen")
+                field.widget.attrs["data-limit-over-label"] = _(
+                    "%(count)s von %(limit)s Zeichen – %(over)s zu viel"
+                )
+
+
+class ExplainerForm(NeverCutText, forms.ModelForm):
     # The revision the form was loaded from: a save against a newer one is merged.
-    loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # The editor's own words for the revision; it stands before the automatic comment.
+    change_comment = forms.CharField(
+        label=gettext_lazy("Was wurde geändert?"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("Optional, für die Versionsgeschichte (Leser sehen das nicht)."),
+    )
     merge_conflicts: list = []  # set by the admin when a merge found clashes
 
     class Meta:
@@ -48,10 +86,16 @@ class ExplainerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
+        if "ready_for_review" in self.fields:
+            # The value the form was loaded with travels along, so a stale form that did
+            # not touch the checkbox leaves what someone else set since.
+            self.fields["ready_for_review"].show_hidden_initial = True
 
     def clean(self):
         cleaned = super().clean()
         normalize_line_endings(self)
+        if "ready_for_review" in self.fields and "ready_for_review" not in self.changed_data:
+            cleaned["ready_for_review"] = self.instance.ready_for_review
         if self.merge_conflicts:
             raise forms.ValidationError(
                 ngettext(
@@ -86,10 +130,12 @@ class ExplainerForm(forms.ModelForm):
             bad = unsafe_links(cleaned.get(name) or "")
             if bad:
                 self.add_error(name, _unsafe_link_message(bad))
+            if too_deeply_nested(cleaned.get(name) or ""):
+                self.add_error(name, TOO_DEEP_MESSAGE)
         return cleaned
 
 
-class InlineRowForm(forms.ModelForm):
+class InlineRowForm(NeverCutText, forms.ModelForm):
     """Uniqueness of positions, anchors, keys and targets is checked among the submitted
     rows by the formset (OrderedFormSet), not row by row against the stored ones, which
     may be moving in the same save."""
@@ -131,6 +177,12 @@ class OrderedFormSet(CustomInlineFormSet):
     must be unique per explainer is checked among the rows submitted together."""
 
     distinct_fields: tuple[tuple[str, str], ...] = ()  # (field, message)
+    view_only = False  # set by the admin for rows this user may only view
+
+    def full_clean(self):
+        super().full_clean()
+        if self.view_only:
+            self._non_form_errors = self.error_class()
 
     def live_forms(self) -> list[forms.ModelForm]:
         return [
@@ -143,6 +195,8 @@ class OrderedFormSet(CustomInlineFormSet):
 
     def clean(self):
         super().clean()
+        if self.view_only:
+            return
         live = self.live_forms()
         self._number(live)
         for name, message in self.distinct_fields:
@@ -168,9 +222,11 @@ class OrderedFormSet(CustomInlineFormSet):
 
 
 class QuestionFormSet(OrderedFormSet):
-    distinct_fields = (("anchor", _lazy("Diese Sprungmarke hat schon eine andere Frage.")),)
+    distinct_fields = (("anchor", gettext_lazy("Diese Sprungmarke hat schon eine andere Frage.")),)
 
     def clean(self):
+        if self.view_only:
+            return
         live = self.live_forms()
         self._fill_anchors(live)
         super().clean()
@@ -196,6 +252,8 @@ class QuestionFormSet(OrderedFormSet):
             bad = unsafe_links(answer)
             if bad:
                 form.add_error("answer", _unsafe_link_message(bad))
+            if too_deeply_nested(answer):
+                form.add_error("answer", TOO_DEEP_MESSAGE)
 
     def _fill_anchors(self, live_forms) -> None:
         taken = {f.cleaned_data["anchor"] for f in live_forms if f.cleaned_data.get("anchor")}
@@ -212,14 +270,16 @@ class QuestionFormSet(OrderedFormSet):
 
 
 class SourceFormSet(OrderedFormSet):
-    distinct_fields = (("key", _lazy("Diesen Schlüssel hat schon eine andere Quelle.")),)
+    distinct_fields = (("key", gettext_lazy("Diesen Schlüssel hat schon eine andere Quelle.")),)
 
 
 class RelatedLinkFormSet(OrderedFormSet):
-    distinct_fields = (("target", _lazy("Dieses Erklärstück ist schon empfohlen.")),)
+    distinct_fields = (("target", gettext_lazy("Dieses Erklärstück ist schon empfohlen.")),)
 
     def clean(self):
         super().clean()
+        if self.view_only:
+            return
         for form in self.live_forms():
             target = form.cleaned_data.get("target")
             if target is not None and self.instance.pk and target.pk == self.instance.pk:
@@ -258,6 +318,12 @@ def make_room(formset: BaseInlineFormSet, unique_fields: tuple[str, ...]) -> Non
         elif isinstance(field, CharField):
             parked[name] = Concat(Value("~"), Cast("pk", CharField()))
     formset.model.objects.filter(pk__in=moving).update(**parked)
+
+
+TOO_DEEP_MESSAGE = gettext_lazy(
+    "Zu tief verschachtelt: Listen und Zitate, die so tief ineinander stehen, würden nicht "
+    "angezeigt. Bitte flacher gliedern."
+)
 
 
 def _unsafe_link_message(links: list[str]) -> str:

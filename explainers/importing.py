@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from .documents import normalize_document
 from .models import Explainer, Publication, Question, RelatedLink, Source
 from .publishing import publish
-from .rendering import citation_markers
-from .revisions import latest_revision, record_revision
+from .rendering import citation_markers, too_deeply_nested
+from .revisions import latest_revision, record_revision, revision_label
 from .textformat import MAX_IMPORT_BYTES, ParsedExplainer, decode_import_bytes, parse_text
 
 
@@ -43,7 +43,7 @@ class ImportReport:
                 "slug": document["slug"],
                 "q": len(document["questions"]),
                 "s": len(document["sources"]),
-                "rev": revision.pk if revision else "–",
+                "rev": revision_label(revision) if revision else "–",
             }
         ]
         if self.parsed.dropped_furniture:
@@ -164,6 +164,7 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
     explainer.image_caption = image.get("caption", "")
     explainer.image_credit = image.get("credit", "")
     _refuse_unstorable_text(document)
+    _refuse_too_deep(document)
     _refuse_duplicate_keys(document)
     try:
         explainer.full_clean(exclude=["image"], validate_unique=False)
@@ -208,6 +209,24 @@ def _check_rows(rows, label: str, exclude: list[str]) -> None:
             row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             raise ImportRefused(f"{label % {'n': number}}: " + " ".join(error.messages)) from error
+
+
+def _refuse_too_deep(document: dict[str, Any]) -> None:
+    """Lists and quotes nested so deep that the reader page would silently leave them out."""
+    texts = [(_("im Teaser"), document["teaser"]), (_("in der Einleitung"), document["intro"])]
+    texts += [
+        (_("in der Antwort auf „%(question)s“") % {"question": q["question"]}, q["answer"])
+        for q in document["questions"]
+    ]
+    for where, text in texts:
+        if too_deeply_nested(text):
+            raise ImportRefused(
+                _(
+                    "Zu tief verschachtelt %(where)s: Listen und Zitate, die so tief ineinander "
+                    "stehen, würden nicht angezeigt. Bitte flacher gliedern."
+                )
+                % {"where": where}
+            )
 
 
 def _refuse_unstorable_text(value: Any) -> None:

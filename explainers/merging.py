@@ -60,6 +60,34 @@ def merge3(base: dict, theirs: dict, mine: dict) -> MergeResult:
 
 
 _CONFLICT = object()
+_UNKNOWN = object()  # a value no side can have: the base of a merge without a base
+
+
+def merge_without_base(theirs: dict, mine: dict) -> MergeResult:
+    """Merge when the revision the editor loaded is gone (pruned) and no common ancestor
+    is known: everything the two sides hold differently is a conflict, never a silent
+    overwrite in either direction."""
+    fields = dict.fromkeys({*theirs["fields"], *mine["fields"]}, _UNKNOWN)
+    base: dict[str, Any] = {"fields": fields, "related": _UNKNOWN}
+    for kind in ITEM_KINDS:
+        ids = dict.fromkeys(
+            item["id"] for item in [*theirs[kind], *mine[kind]] if isinstance(item["id"], int)
+        )
+        names = {name for item in [*theirs[kind], *mine[kind]] for name in item} - {"id"}
+        base[kind] = [{"id": item_id, **dict.fromkeys(names, _UNKNOWN)} for item_id in ids]
+        # The order is not known either: differing orders are a conflict, too.
+        by_id = {item["id"]: item for item in base[kind]}
+        base[kind] = [by_id[i["id"]] for i in theirs[kind] if i["id"] in by_id] + [
+            item for item in base[kind] if item["id"] not in {i["id"] for i in theirs[kind]}
+        ]
+    result = merge3(base, theirs, mine)
+    for kind in ITEM_KINDS:
+        common = {i["id"] for i in theirs[kind]} & {i["id"] for i in mine[kind]}
+        their_order = [i["id"] for i in theirs[kind] if i["id"] in common]
+        my_order = [i["id"] for i in mine[kind] if i["id"] in common]
+        if their_order != my_order:
+            result.conflicts.append(Conflict("order", "order", "order", my_order, their_order))
+    return result
 
 
 def _merge_value(base: Any, theirs: Any, mine: Any) -> Any:

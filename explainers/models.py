@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .documents import SOURCE_KINDS
+from .identifiers import SLUG_PATTERN
 from .limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
 
 key_validator = RegexValidator(
@@ -29,6 +30,17 @@ http_url_validator = URLValidator(
     schemes=["http", "https"],
     message=_("Nur Links mit http:// oder https:// sind erlaubt."),
 )
+
+
+def valid_slug(field: str) -> Q:
+    """The database's check of a slug column (explainers/identifiers.py)."""
+    return Q(**{f"{field}__regex": SLUG_PATTERN})
+
+
+def valid_anchor(field: str) -> Q:
+    """An anchor may be empty, and an admin save parks anchors it swaps on "~<pk>" for
+    a moment (explainers/forms.py, make_room)."""
+    return valid_slug(field) | Q(**{field: ""}) | Q(**{f"{field}__regex": r"^~[0-9]+\Z"})
 
 
 def limited_text(verbose_name, limit: int, **options) -> models.TextField:
@@ -144,6 +156,9 @@ class Explainer(models.Model):
         verbose_name_plural = _("Erklärstücke")
         ordering = ["-updated_at"]
         permissions = [("publish_explainer", _("Kann Erklärstücke veröffentlichen"))]
+        constraints = [
+            models.CheckConstraint(condition=valid_slug("slug"), name="explainer_slug_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.headline
@@ -216,6 +231,7 @@ class Question(models.Model):
             ),
             models.UniqueConstraint(fields=["explainer", "key"], name="question_key_unique"),
             models.UniqueConstraint(fields=["explainer", "anchor"], name="question_anchor_unique"),
+            models.CheckConstraint(condition=valid_anchor("anchor"), name="question_anchor_valid"),
         ]
 
     def __str__(self) -> str:
@@ -408,6 +424,7 @@ class Publication(models.Model):
                 fields=["explainer", "number"], name="publication_number_unique"
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="publication_number_positive"),
+            models.CheckConstraint(condition=valid_slug("slug"), name="publication_slug_valid"),
         ]
 
     def __str__(self) -> str:
@@ -453,6 +470,9 @@ class CurrentPublication(models.Model):
     class Meta:
         verbose_name = _("aktuelle Veröffentlichung")
         verbose_name_plural = _("aktuelle Veröffentlichungen")
+        constraints = [
+            models.CheckConstraint(condition=valid_slug("slug"), name="current_slug_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.slug
@@ -584,6 +604,19 @@ class Redaction(models.Model):
     )
     reason = models.TextField(_("Begründung"))
     replacements = models.PositiveIntegerField(_("ersetzte Stellen"), default=0)
+    places = models.JSONField(
+        _("ersetzt in"),
+        default=dict,
+        blank=True,
+        help_text=_("Wie viele Stellen wo ersetzt wurden – ohne die Stelle selbst."),
+    )
+    fingerprint = models.JSONField(
+        _("Fingerabdruck"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Prüfwert der Stelle, ohne ihren Text: hält sie aus späteren Fassungen fern."),
+    )
 
     class Meta:
         verbose_name = _("Schwärzung")
@@ -592,3 +625,50 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.explainer} – {self.redacted_at:%Y-%m-%d}"
+
+
+class RedactedSlug(models.Model):
+    """A public slug a redaction took away: its address answers 410. Only a keyed digest
+    of the slug is stored, so the table does not hold the passage."""
+
+    digest = models.CharField(_("Prüfwert"), max_length=64, unique=True)
+    redaction = models.ForeignKey(
+        Redaction, on_delete=models.CASCADE, related_name="+", verbose_name=_("Schwärzung")
+    )
+
+    class Meta:
+        verbose_name = _("geschwärzter Kurzname")
+        verbose_name_plural = _("geschwärzte Kurznamen")
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+
+class RevisionNumber(models.Model):
+    """The number people see for a revision: 1, 2, 3 … within one explainer.
+
+    Stored when the revision is recorded (reversion's `add_meta`), taken under the
+    explainer's row lock, so pruning older revisions never renumbers the rest.
+    """
+
+    revision = models.OneToOneField(
+        "reversion.Revision",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="explainer_number",
+    )
+    explainer = models.ForeignKey(
+        Explainer, on_delete=models.CASCADE, related_name="+", verbose_name=_("Erklärstück")
+    )
+    number = models.PositiveIntegerField(_("Revision"))
+
+    class Meta:
+        verbose_name = _("Revisionsnummer")
+        verbose_name_plural = _("Revisionsnummern")
+        constraints = [
+            models.UniqueConstraint(fields=["explainer", "number"], name="revision_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.explainer_id} #{self.number}"

@@ -14,8 +14,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .diffing import diff_documents
 from .models import Publication, Source
-from .rendering import render_document_answers, render_markdown, source_numbers
+from .rendering import render_answer, render_document_answers, render_markdown, source_numbers
 
 # A question changed this long before the publication shown still carries a badge.
 BADGE_WINDOW = datetime.timedelta(days=30)
@@ -70,6 +71,25 @@ def present_publication(publication: Publication) -> dict[str, Any]:
         question_changes=publication.question_changes,
         shown_at=publication.published_at,
     )
+
+
+def present_diff(old_document: dict[str, Any], new_document: dict[str, Any]) -> dict[str, Any]:
+    """What changed from one document to the other, ready for the diff templates (reader
+    diff, publish, compare): ``diff_documents`` plus each added or removed question's whole
+    answer as sanitised HTML, and ``source_numbers`` for the markers in changed text.
+
+    Citations show the numbers of the version the text stood in, as plain text: the diff
+    page has no source list to link to.
+    """
+    diff = diff_documents(old_document, new_document)
+    numbers = {"added": source_numbers(new_document), "removed": source_numbers(old_document)}
+    questions = []
+    for entry in diff["questions"]:
+        if entry["status"] in numbers:
+            html = render_answer(entry["answer"], numbers[entry["status"]], cite_id_prefix=None)
+            entry = {**entry, "answer_html": html}
+        questions.append(entry)
+    return {**diff, "questions": questions, "source_numbers": numbers["added"]}
 
 
 def change_log(publication: Publication) -> list[dict[str, Any]]:

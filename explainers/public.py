@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import CurrentPublication, Publication
+from .redacted_slugs import redaction_of
 
 
 class Withdrawn(Exception):
@@ -31,8 +32,8 @@ class Moved(Exception):
 
 def current_by_slug(slug: str) -> CurrentPublication:
     """The current publication under `slug` (one indexed query). An older published slug
-    raises `Moved`, a withdrawn explainer `Withdrawn`; unknown slugs (and drafts, which
-    have none) are 404."""
+    raises `Moved`, a withdrawn explainer (or a slug a redaction took away) `Withdrawn`;
+    unknown slugs (and drafts, which have none) are 404."""
     current = CurrentPublication.objects.select_related("publication").filter(slug=slug).first()
     if current is not None:
         if current.is_withdrawn:
@@ -46,6 +47,14 @@ def current_by_slug(slug: str) -> CurrentPublication:
         .first()
     )
     if moved is None:
+        redaction = redaction_of(slug)
+        if redaction is not None:  # the name carried a redacted passage: gone for good
+            raise Withdrawn(
+                CurrentPublication(
+                    withdrawn_at=redaction.redacted_at,
+                    withdrawn_note=_("Diese Adresse wurde aus rechtlichen Gründen entfernt."),
+                )
+            )
         raise Http404(_("Dieses Erklärstück gibt es nicht."))
     raise Moved(moved)
 

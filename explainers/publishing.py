@@ -20,8 +20,10 @@ from .builders import (
 from .desk_log import desk_action
 from .diffing import changed_question_keys, diff_documents, summarize
 from .documents import content_hash
+from .identifiers import check_document
 from .limits import NOTE_MAX
 from .models import CurrentPublication, Explainer, Publication
+from .redaction_guard import check_not_redacted
 from .rendering import render_document_answers
 from .revisions import latest_revision, record_revision
 from .search import index_publication
@@ -87,6 +89,8 @@ def publish(
         else:
             document = document_from_revision(revision)
             byline = stored_explainer(revision).get("byline", "")
+        check_document(document, refused=PublishRefused)
+        check_not_redacted(locked, document, refused=PublishRefused)
         digest = content_hash(document, byline)
         if previous is not None and previous.content_hash == digest:
             raise PublishRefused(

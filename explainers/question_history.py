@@ -18,9 +18,11 @@ from reversion.models import Revision
 
 from .builders import revision_rows
 from .documents import unique_slug
+from .identifiers import check_document, is_valid_anchor, repaired_name
 from .importing import source_row
 from .models import Citation, Explainer, Question, Source
-from .revisions import RevertRefused, record_revision, revisions_of
+from .passages import REDACTED
+from .revisions import RevertRefused, record_revision, revision_label, revisions_of
 
 
 @dataclass
@@ -123,8 +125,9 @@ def restore_question(explainer: Explainer, revision: Revision, key: str, *, user
             _("Gelöschte Frage „%(q)s“ aus Revision %(id)s (%(when)s) wiederhergestellt")
             if deleted
             else _("Frage „%(q)s“ auf Revision %(id)s (%(when)s) zurückgesetzt")
-        ) % {"q": question.question, "id": revision.pk, "when": when}
-        record_revision(locked, user=user, comment="; ".join([comment, *notes]))
+        ) % {"q": question.question, "id": revision_label(revision), "when": when}
+        document = record_revision(locked, user=user, comment="; ".join([comment, *notes]))
+        check_document(document, refused=RevertRefused)
     return question
 
 
@@ -147,7 +150,12 @@ def _reinsert(explainer: Explainer, old: dict, old_questions: list[dict]) -> Que
     Question.objects.filter(explainer=explainer, position__gte=1_000_000).update(
         position=F("position") - 1_000_000 + 1
     )
-    anchor = unique_slug(old.get("anchor") or key_anchor(old), {q.anchor for q in live.values()})
+    taken = {q.anchor for q in live.values()}
+    anchor = old.get("anchor") or key_anchor(old)
+    if is_valid_anchor(anchor):
+        anchor = unique_slug(anchor, taken)
+    else:  # broken by an earlier redaction: a fresh valid one
+        anchor = repaired_name(anchor, taken, REDACTED)
     return Question(explainer=explainer, position=position, key=old["key"], anchor=anchor)
 
 

@@ -92,6 +92,8 @@ def _render_citation(self, tokens, idx, options, env) -> str:
     number = env.get("source_numbers", {}).get(key)
     if number is None:  # unknown source, or plain render_markdown: show as text
         return escape(f"[^{key}]")
+    if env["cite_id_prefix"] is None:  # no sources on the page to link to (a diff)
+        return escape(f"[{number}]")
     seen = env.setdefault("seen", {})
     seen[number] = seen.get(number, 0) + 1
     repeat = f"-{seen[number]}" if seen[number] > 1 else ""
@@ -121,6 +123,19 @@ def _parser(validate_link) -> MarkdownIt:
 
 _MD = _parser(_allowed_href)
 _MD_ANY_LINK = _parser(lambda url: True)  # only to find every link target
+
+# markdown-it stops at this nesting depth: lists and quotes inside deeper ones are dropped
+# from the output without a word. A nested list takes two levels (list and item), a quote one.
+MAX_NESTING = _MD.options["maxNesting"]
+# A block opens at most two levels at once, so a parser allowed two more sees whatever
+# the renderer drops.
+_MD_DEEPER = _parser(lambda url: True)
+_MD_DEEPER.options["maxNesting"] = MAX_NESTING + 2
+
+
+def too_deeply_nested(text: str) -> bool:
+    """True if `text` nests lists and quotes so deep that part of it would not be shown."""
+    return len(_MD_DEEPER.parse(text or "")) != len(_MD.parse(text or ""))
 
 
 def unsafe_links(text: str) -> list[str]:
@@ -160,12 +175,13 @@ def render_markdown(text: str) -> SafeString:
 
 
 def render_answer(
-    text: str, source_numbers: Mapping[str, int], *, cite_id_prefix: str
+    text: str, source_numbers: Mapping[str, int], *, cite_id_prefix: str | None
 ) -> SafeString:
     """An answer as sanitised HTML; ``[^key]`` markers become numbered citation links.
 
     The id of a citation is ``{cite_id_prefix}-{n}``; a second citation of the same source
     in this answer gets ``{cite_id_prefix}-{n}-2`` and so on. Unknown markers stay text.
+    Without a prefix, markers become their number as plain text, "[1]".
     """
     env = {"source_numbers": source_numbers, "cite_id_prefix": cite_id_prefix}
     return _sanitise(_MD.render(text or "", env))

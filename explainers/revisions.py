@@ -11,7 +11,7 @@ from itertools import chain
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, PositiveIntegerField, QuerySet, Value, When
+from django.db.models import Case, F, Max, PositiveIntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,7 +21,8 @@ from . import clock
 from .builders import document_from_explainer
 from .desk_log import desk_action
 from .documents import content_hash
-from .models import Citation, Explainer, Question, RelatedLink, Source
+from .identifiers import check_document
+from .models import Citation, Explainer, Question, RelatedLink, RevisionNumber, Source
 from .rendering import citation_markers
 
 
@@ -99,12 +100,21 @@ def restamp_referrers(explainer: Explainer) -> None:
             Explainer.objects.filter(pk=referrer.pk).update(content_hash=digest)
 
 
-def record_revision(explainer: Explainer, *, user=None, comment: str | None = None) -> dict:
-    """Finish a write: citations, hash, and the whole explainer into the open revision."""
-    if not reversion.is_active():
-        raise RuntimeError("record_revision must run inside reversion.create_revision()")
+def tidy_children(explainer: Explainer) -> None:
+    """After rows were written: positions 1..n, citations in step with the answers."""
     renumber(explainer)
     sync_citations(explainer)
+
+
+def record_revision(
+    explainer: Explainer, *, user=None, comment: str | None = None, tidied: bool = False
+) -> dict:
+    """Finish a write: citations, hash, and the whole explainer into the open revision.
+    `tidied`: the caller has just run `tidy_children` and written nothing since."""
+    if not reversion.is_active():
+        raise RuntimeError("record_revision must run inside reversion.create_revision()")
+    if not tidied:
+        tidy_children(explainer)
     document = stamp(explainer)
     # Add every row explicitly: rows followed earlier in the same block were serialised
     # before the write finished, and an explicit add replaces them with the final state.
@@ -117,6 +127,7 @@ def record_revision(explainer: Explainer, *, user=None, comment: str | None = No
     ):
         reversion.add_to_revision(row)
     restamp_referrers(explainer)
+    reversion.add_meta(RevisionNumber, explainer=explainer, number=next_revision_number(explainer))
     if user is not None and user.is_authenticated:
         reversion.set_user(user)
     if comment is not None:
@@ -124,12 +135,36 @@ def record_revision(explainer: Explainer, *, user=None, comment: str | None = No
     return document
 
 
+def next_revision_number(explainer: Explainer) -> int:
+    """The explainer's next revision number, taken under its row lock so that two saves
+    never take the same one. Pruning keeps the latest revision, so numbers never repeat."""
+    Explainer.objects.select_for_update().filter(pk=explainer.pk).values_list("pk").first()
+    taken = RevisionNumber.objects.filter(explainer=explainer).aggregate(last=Max("number"))
+    return (taken["last"] or 0) + 1
+
+
 def revisions_of(explainer: Explainer) -> QuerySet[Revision]:
-    """The explainer's revisions, newest first."""
-    return Revision.objects.filter(
-        version__content_type=ContentType.objects.get_for_model(Explainer),
-        version__object_id=str(explainer.pk),
-    ).order_by("-pk")
+    """The explainer's revisions, newest first; `number` is the one people see."""
+    return (
+        Revision.objects.filter(
+            version__content_type=ContentType.objects.get_for_model(Explainer),
+            version__object_id=str(explainer.pk),
+        )
+        .annotate(number=F("explainer_number__number"))
+        .order_by("-pk")
+    )
+
+
+def revision_label(revision: Revision) -> str:
+    """How a revision is named to people: its number within the explainer."""
+    number = getattr(revision, "number", None)
+    if number is None:
+        number = (
+            RevisionNumber.objects.filter(revision=revision)
+            .values_list("number", flat=True)
+            .first()
+        )
+    return str(number) if number is not None else f"({revision.pk})"
 
 
 def latest_revision(explainer: Explainer) -> Revision | None:
@@ -170,12 +205,13 @@ def revert_to_revision(explainer: Explainer, revision: Revision, *, user=None) -
                         continue  # the related explainer has been deleted since
                 version.revert()
             locked.refresh_from_db()
+            check_document(document_from_explainer(locked), refused=RevertRefused)
             when = date_format(timezone.localtime(revision.date_created), "DATETIME_FORMAT")
             record_revision(
                 locked,
                 user=user,
                 comment=_("Zurückgesetzt auf Revision %(id)s vom %(date)s")
-                % {"id": revision.pk, "date": when},
+                % {"id": revision_label(revision), "date": when},
             )
     except IntegrityError as error:
         raise RevertRefused(

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .identifiers import check_document
 from .models import Explainer, Publication, ScheduledPublication
 from .publishing import KINDS_NEEDING_NOTE, PublishRefused, check_publisher, publish
+from .redaction_guard import check_not_redacted
 from .revisions import latest_revision, record_revision
 
 Status = ScheduledPublication.Status
@@ -43,7 +45,11 @@ def schedule(
         )
     with transaction.atomic():
         with reversion.create_revision():
-            record_revision(explainer, user=user, comment=_("Für die Veröffentlichung geplant"))
+            document = record_revision(
+                explainer, user=user, comment=_("Für die Veröffentlichung geplant")
+            )
+        check_document(document, refused=PublishRefused)
+        check_not_redacted(explainer, document, refused=PublishRefused)
         return ScheduledPublication.objects.create(
             explainer=explainer,
             revision=latest_revision(explainer),

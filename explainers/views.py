@@ -22,10 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .builders import document_from_explainer
-from .diffing import diff_documents
 from .models import Explainer, Publication
 from .page_cache import cached_fragment, publication_key
-from .presenting import change_log, present_document, present_publication
+from .presenting import change_log, present_diff, present_document, present_publication
 from .public import (
     Moved,
     Withdrawn,
@@ -34,7 +33,6 @@ from .public import (
     publications_of,
     related_current,
 )
-from .rendering import source_numbers
 from .structured_data import as_script_json, news_article
 
 INDEX_PAGE_SIZE = 20
@@ -240,7 +238,7 @@ def diff(request, slug, span):
         raise Http404(_("Diese Fassung gibt es nicht."))
     a, b = found[older], found[newer]
     key = f"diff:{a.pk}:{a.redaction_generation}:{b.pk}:{b.redaction_generation}:{settings.RELEASE}"
-    changes = cached_fragment(key, lambda: diff_documents(a.document, b.document))
+    changes = cached_fragment(key, lambda: present_diff(a.document, b.document))
     notes = [entry for entry in change_log(b) if older < entry["number"] <= newer]
     response = render(
         request,
@@ -251,7 +249,6 @@ def diff(request, slug, span):
             "newer": b,
             "diff": changes,
             "notes": notes,
-            "source_numbers": source_numbers(b.document),
         },  # fmt: skip
     )
     return reader_response(

@@ -1,8 +1,12 @@
+import datetime
+
 from django import template
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from explainers.diffing import ops_to_html
+from explainers.models import Source
 from explainers.rendering import MARKER_RE
 
 register = template.Library()
@@ -40,3 +44,43 @@ FIELD_LABELS = {
 @register.filter
 def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
+
+
+IMAGE_PART_LABELS = {
+    "alt": _("Alternativtext"),
+    "caption": _("Bildunterschrift"),
+    "credit": _("Bildrechte"),
+}
+
+SOURCE_FIELD_LABELS = {
+    "label": _("Titel"),
+    "publisher": _("Medium/Herausgeber"),
+    "url": _("Link"),
+    "date": _("Datum"),
+    "kind": _("Art"),
+}
+
+
+@register.filter
+def image_part_label(name: str) -> str:
+    return IMAGE_PART_LABELS.get(name, name)
+
+
+@register.filter
+def source_field_label(name: str) -> str:
+    return SOURCE_FIELD_LABELS.get(name, name)
+
+
+@register.filter
+def source_value(value, field: str) -> str:
+    """A source's field as readers see it: the kind in words, the date in the locale's format."""
+    if not value:
+        return ""
+    if field == "kind":
+        return dict(Source.Kind.choices).get(value, value)
+    if field == "date":
+        try:
+            return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
