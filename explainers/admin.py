@@ -37,6 +37,7 @@ from .forms import (
 )
 from .models import Explainer, Question, RelatedLink, ScheduledPublication, Source
 from .publishing import PUBLISH_PERMISSION
+from .redaction_guard import redacted_places_in_form
 from .revision_comments import describe_changes, revision_comment, revision_state, working_state
 from .revisions import latest_revision, record_revision, tidy_children
 
@@ -266,7 +267,10 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         latest = latest_revision(obj) if obj is not None else None
         merge = getattr(request, "merge", None)
-        attrs = {"merge_conflicts": merge.conflicts if merge else []}
+        attrs = {
+            "merge_conflicts": merge.conflicts if merge else [],
+            "redacted_places": getattr(request, "redacted_places", []),
+        }
         form = type(form.__name__, (form,), attrs)
         form.base_fields["loaded_revision"].initial = latest.pk if latest else None
         return form
@@ -283,6 +287,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                         request.merge = reconcile(
                             request, explainer, self.view_only_parts(request, explainer)
                         )
+                        request.redacted_places = redacted_places_in_form(explainer, request.POST)
                         extra_context["merge"] = request.merge
                     response = super().changeform_view(request, object_id, form_url, extra_context)
                 if response.status_code == 302:

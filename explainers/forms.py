@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .documents import german_slugify, question_key, unique_slug
-from .models import CurrentPublication, Explainer, Question
+from .models import Explainer, Question
+from .publishing import public_slug_conflict
 from .rendering import citation_markers, too_deeply_nested, unsafe_links
 from .revisions import split_keys
 
@@ -75,6 +76,7 @@ class ExplainerForm(NeverCutText, forms.ModelForm):
         help_text=gettext_lazy("Optional, für die Versionsgeschichte (Leser sehen das nicht)."),
     )
     merge_conflicts: list = []  # set by the admin when a merge found clashes
+    redacted_places: list = []  # set by the admin: where the form shows a redacted passage
 
     class Meta:
         model = Explainer
@@ -96,6 +98,15 @@ class ExplainerForm(NeverCutText, forms.ModelForm):
         normalize_line_endings(self)
         if "ready_for_review" in self.fields and "ready_for_review" not in self.changed_data:
             cleaned["ready_for_review"] = self.instance.ready_for_review
+        if self.redacted_places:
+            raise forms.ValidationError(
+                _(
+                    "Nicht gespeichert: Ihre Fassung enthält eine Stelle, die inzwischen aus "
+                    "rechtlichen Gründen geschwärzt wurde (%(places)s). Bitte dort entfernen – "
+                    "gespeichert steht an ihrer Stelle „[aus rechtlichen Gründen entfernt]“."
+                )
+                % {"places": ", ".join(self.redacted_places)}
+            )
         if self.merge_conflicts:
             raise forms.ValidationError(
                 ngettext(
@@ -119,11 +130,9 @@ class ExplainerForm(NeverCutText, forms.ModelForm):
                 Explainer.objects.filter(slug=cleaned["slug"]).exclude(pk=self.instance.pk).exists()
             ):
                 self.add_error("slug", _("Dieser Kurzname ist schon vergeben."))
-        public = CurrentPublication.objects.filter(slug=cleaned.get("slug") or "")
-        if public.exclude(explainer_id=self.instance.pk).exists():
-            self.add_error(
-                "slug", _("Unter diesem Kurznamen steht noch ein anderes Erklärstück online.")
-            )
+        problem = cleaned.get("slug") and public_slug_conflict(self.instance.pk, cleaned["slug"])
+        if problem:
+            self.add_error("slug", problem)
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", _("Bitte beschreiben Sie das Bild (Alternativtext)."))
         for name in ("teaser", "intro"):

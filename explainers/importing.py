@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from .documents import normalize_document
 from .models import Explainer, Publication, Question, RelatedLink, Source
 from .publishing import publish
+from .redaction_guard import check_not_redacted
 from .rendering import citation_markers, too_deeply_nested
 from .revisions import latest_revision, record_revision, revision_label
 from .textformat import MAX_IMPORT_BYTES, ParsedExplainer, decode_import_bytes, parse_text
@@ -166,6 +167,8 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
     _refuse_unstorable_text(document)
     _refuse_too_deep(document)
     _refuse_duplicate_keys(document)
+    if explainer.pk is not None:  # --replace must not bring back a redacted passage
+        check_not_redacted(explainer, document, ImportRefused)
     try:
         explainer.full_clean(exclude=["image"], validate_unique=False)
     except ValidationError as error:

@@ -17,9 +17,11 @@ from .redacted_slugs import redaction_of
 class Withdrawn(Exception):
     """The explainer was taken down: its URLs answer 410 with the desk's note."""
 
-    def __init__(self, current: CurrentPublication):
+    def __init__(self, current: CurrentPublication, *, address_removed: bool = False):
         super().__init__(current.withdrawn_note)
         self.current = current
+        # Not the explainer but this address is gone: its name carried a redacted passage.
+        self.address_removed = address_removed
 
 
 class Moved(Exception):
@@ -53,7 +55,8 @@ def current_by_slug(slug: str) -> CurrentPublication:
                 CurrentPublication(
                     withdrawn_at=redaction.redacted_at,
                     withdrawn_note=_("Diese Adresse wurde aus rechtlichen Gründen entfernt."),
-                )
+                ),
+                address_removed=True,
             )
         raise Http404(_("Dieses Erklärstück gibt es nicht."))
     raise Moved(moved)

@@ -129,20 +129,45 @@ def publish(
     return publication
 
 
-def _check_public_slug(explainer: Explainer, slug: str) -> None:
-    """Readers' URLs must stay unambiguous: a slug still public for another explainer is
-    not free, even if that explainer's working copy has been renamed since."""
-    other = (
+def public_slug_conflict(explainer_id: int | None, slug: str) -> str | None:
+    """Why `slug` cannot become this explainer's public address, or None.
+
+    Readers' URLs must stay unambiguous and old links must keep leading where they led:
+    a slug public for another explainer now, or published by it before (its old URL
+    redirects there), or taken away by a legal redaction (answers 410) is not free."""
+    from .redacted_slugs import redaction_of
+
+    current = (
         CurrentPublication.objects.filter(slug=slug)
-        .exclude(explainer=explainer)
+        .exclude(explainer_id=explainer_id)
         .select_related("explainer")
         .first()
     )
-    if other is not None:
-        raise PublishRefused(
-            _("Der Kurzname „%(slug)s“ ist noch öffentlich vergeben an „%(headline)s“.")
-            % {"slug": slug, "headline": other.explainer.headline}
-        )
+    if current is not None:
+        return _("Der Kurzname „%(slug)s“ ist noch öffentlich vergeben an „%(headline)s“.") % {
+            "slug": slug,
+            "headline": current.explainer.headline,
+        }
+    earlier = (
+        Publication.objects.filter(slug=slug)
+        .exclude(explainer_id=explainer_id)
+        .select_related("explainer")
+        .first()
+    )
+    if earlier is not None:
+        return _(
+            "Der Kurzname „%(slug)s“ war schon die Adresse von „%(headline)s“; alte Links "
+            "darauf führen dorthin. Bitte einen anderen wählen."
+        ) % {"slug": slug, "headline": earlier.explainer.headline}
+    if redaction_of(slug) is not None:
+        return _("Dieser Kurzname wurde aus rechtlichen Gründen entfernt und bleibt gesperrt.")
+    return None
+
+
+def _check_public_slug(explainer: Explainer, slug: str) -> None:
+    problem = public_slug_conflict(explainer.pk, slug)
+    if problem:
+        raise PublishRefused(problem)
 
 
 def _change_log(previous: Publication | None, publication: Publication) -> list[dict]:

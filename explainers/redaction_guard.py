@@ -117,3 +117,30 @@ def check_not_redacted(explainer, document: Mapping[str, Any], refused: type[Exc
             )
             % {"places": ", ".join(places)}
         )
+
+
+def redacted_places_in_form(explainer, data) -> list[str]:
+    """Where a posted change form (after any merge) shows a passage redacted from this
+    explainer: a form opened before the redaction still holds it."""
+    from .concurrent_edits import snapshot_from_post
+    from .models import Redaction
+
+    prints = list(
+        Redaction.objects.filter(explainer=explainer).values_list("fingerprint", flat=True)
+    )
+    if not any(prints):
+        return []
+    posted = snapshot_from_post(data)
+    fields = posted["fields"]
+    document = {
+        **{name: fields.get(name, "") for name in ("headline", "slug", "kicker", "teaser")},
+        "intro": fields.get("intro", ""),
+        "image": {
+            "alt": fields.get("image_alt", ""),
+            "caption": fields.get("image_caption", ""),
+            "credit": fields.get("image_credit", ""),
+        },
+        "questions": posted["questions"],
+        "sources": posted["sources"],
+    }
+    return places_holding(document, prints)

@@ -266,6 +266,20 @@ class Redactor:
                 redacted[name] = self.text(value, place)
         return redacted
 
+    def _recommendation_labels(self) -> None:
+        kind = ContentType.objects.get_for_model(RelatedLink)
+        pointing_here = Version.objects.filter(
+            content_type=kind, serialized_data__contains=f'"target": {self.explainer.pk}'
+        ).exclude(revision__in=revisions_of(self.explainer))
+        for version in pointing_here.only("pk", "object_repr", "serialized_data"):
+            rows = json.loads(version.serialized_data)
+            if not any(row.get("fields", {}).get("target") == self.explainer.pk for row in rows):
+                continue
+            object_repr = self.text(version.object_repr, "revisions")
+            if object_repr != version.object_repr:
+                version.object_repr = object_repr
+                version.save(update_fields=["object_repr"])
+
     def schedules(self) -> None:
         for planned in ScheduledPublication.objects.filter(explainer=self.explainer):
             note = self.text(planned.note, "schedules")
@@ -331,7 +345,9 @@ class Redactor:
         return json.dumps(redacted) if redacted != structured else message
 
     def referrers(self) -> None:
-        """Other explainers' publications list this one's slug among their recommendations."""
+        """Other explainers name this one: their revisions' recommendation rows carry its
+        headline as their label, and their publications list its slug."""
+        self._recommendation_labels()
         if not self.slugs:
             return
         others = Publication.objects.exclude(explainer=self.explainer).select_for_update()

@@ -44,7 +44,12 @@ def bad_request(request, message: str) -> HttpResponse:
 
 
 def gone(request, withdrawn: Withdrawn) -> HttpResponse:
-    response = render(request, "410.html", {"current": withdrawn.current}, status=410)
+    response = render(
+        request,
+        "410.html",
+        {"current": withdrawn.current, "address_removed": withdrawn.address_removed},
+        status=410,
+    )
     response["X-Robots-Tag"] = "noindex"
     return response
 

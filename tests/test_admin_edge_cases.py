@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from explainers.builders import document_from_explainer
 from explainers.models import Explainer, RelatedLink
-from explainers.publishing import publish
+from explainers.publishing import PublishRefused, publish
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer
 
@@ -135,7 +135,7 @@ def test_a_slug_still_public_for_another_explainer_is_refused(client, reporter):
     form["main"]["slug"] = online.slug
     response = save(client, other, form)
     assert response.status_code == 200
-    assert "noch ein anderes Erklärstück online" in response.content.decode()
+    assert "ist noch öffentlich vergeben an" in response.content.decode()
 
 
 def test_a_delete_checkbox_posted_as_false_does_not_delete_the_source(client, reporter):
@@ -166,3 +166,26 @@ def test_crlf_from_the_browser_is_not_a_change(client, reporter):
     diff = diff_documents(latest.document, changed)
     assert [f["field"] for f in diff["fields"]] == []  # the intro is untouched
     assert diff["counts"]["changed"] == 1
+
+
+def test_a_slug_another_explainer_published_before_is_refused_so_old_links_keep_their_target(
+    client, reporter
+):
+    first = make_explainer(slug="x")
+    publish(first)
+    Explainer.objects.filter(pk=first.pk).update(slug="neu-a")
+    first.refresh_from_db()
+    publish(first, kind="update", note="Neuer Kurzname")
+    other = make_explainer(slug="anderes")
+    with pytest.raises(PublishRefused):
+        Explainer.objects.filter(pk=other.pk).update(slug="x")
+        other.refresh_from_db()
+        publish(other)
+    Explainer.objects.filter(pk=other.pk).update(slug="anderes")
+    client.force_login(reporter)
+    form = change_form_data(other)
+    form["main"]["slug"] = "x"
+    response = save(client, other, form)
+    assert response.status_code == 200
+    assert "war schon die Adresse von" in response.content.decode()
+    assert client.get("/explainers/x/").status_code == 301

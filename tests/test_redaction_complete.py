@@ -189,6 +189,8 @@ def test_a_slug_an_anchor_and_a_link_that_carry_the_passage_get_new_valid_names(
     gone = client.get(reverse("explainers:detail", args=[old_slug]))
     assert gone.status_code == 410
     assert "bestochen" not in gone.content.decode()
+    assert "Diese Adresse gibt es nicht mehr" in gone.content.decode()
+    assert "zurückgezogen" not in gone.content.decode()
 
 
 def test_the_redaction_says_what_was_replaced_where_never_the_passage(client, desk, named_after_it):
@@ -516,3 +518,56 @@ def test_restoring_a_question_whose_stored_anchor_is_broken_gives_it_a_valid_one
     question.delete()
     restored = restore_question(explainer, revision, question.key, user=desk)
     assert restored.anchor == "frage-1"
+
+
+def test_a_redacted_headline_leaves_no_trace_in_the_revisions_of_explainers_recommending_it(
+    desk,
+):
+    import reversion
+
+    from explainers.models import RelatedLink
+    from explainers.revisions import record_revision
+
+    named = make_explainer(questions=1, headline="Streit um Qzcxwort", slug="streit")
+    recommending = make_explainer(questions=1, slug="empfiehlt")
+    RelatedLink.objects.create(explainer=recommending, target=named, position=1)
+    with reversion.create_revision():
+        record_revision(recommending, comment="Empfehlung")
+    assert Version.objects.filter(object_repr__contains="Qzcxwort").exclude(
+        revision__in=revisions_of(named)
+    )
+    redact(named, passage="Qzcxwort", reason="Verfügung", user=desk)
+    assert not Version.objects.filter(object_repr__contains="Qzcxwort").exists()
+    assert not Version.objects.filter(serialized_data__contains="Qzcxwort").exists()
+
+
+def test_a_form_opened_before_a_redaction_cannot_bring_the_passage_back(client, desk):
+    from explainers.models import Question
+    from tests.browser_form import loaded_form
+
+    explainer = make_explainer(questions=2)
+    Question.objects.filter(explainer=explainer, position=1).update(
+        answer="Das *Qzjx*\nQzkx bleibt."
+    )
+    client.force_login(desk)
+    url = reverse("admin:explainers_explainer_change", args=[explainer.pk])
+    stale = loaded_form(client, url)
+    redact(explainer, passage="Qzjx Qzkx", reason="Verfügung", user=desk)
+    stale["kicker"] = "Neue Dachzeile"
+    response = client.post(url, stale)
+    assert response.status_code == 200
+    assert "inzwischen aus rechtlichen Gründen geschwärzt" in response.content.decode()
+    answer = Question.objects.get(explainer=explainer, position=1).answer
+    assert "Qzjx" not in answer and REDACTED in answer
+    assert not Version.objects.filter(serialized_data__contains="Qzjx").exists()
+
+
+def test_an_import_with_replace_cannot_bring_a_redacted_passage_back(desk, tmp_path):
+    from explainers.importing import ImportRefused, import_document
+    from tests.factories import make_document
+
+    document = make_document(questions=1, headline="Streit um Qzqwort", slug="streit-zwei")
+    explainer = import_document(document)
+    redact(explainer, passage="Qzqwort", reason="Verfügung", user=desk)
+    with pytest.raises(ImportRefused, match="geschwärzt"):
+        import_document(document, replace=True)

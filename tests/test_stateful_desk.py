@@ -1,0 +1,920 @@
+"""The desk as a state machine (issue 10): a reporter and a desk user drive the real admin
+through the test client, with forms loaded at different times, plus the commands and the
+reader URLs; invariants are checked after every step.
+
+A model follows each explainer: what the desk last saved (checked against every save from
+a held, possibly stale form: nothing typed is lost silently, nobody else's change is
+undone), the redacted passages (in no response and no stored row), and which slugs were
+ever public and whose they are (no old URL serves another explainer).
+
+Each example runs in its own savepoint, rolled back in `teardown()`; each step runs its
+on-commit callbacks (reader signal, baking) as a real commit would.
+
+CI (`make test`): derandomized, 20 examples of up to 30 steps; two to four minutes per
+database while it passes (shrinking a failure takes longer). `make soak` runs it much
+longer with random seeds. Knobs: DESK_EXAMPLES, DESK_STEPS, DESK_RANDOM=1 (random seeds),
+DESK_THOROUGH=1 (every change page after every step, not only the one the step touched);
+while developing only: DESK_VERBOSE=1 (print each example's steps), DESK_NO_SHRINK=1, and
+DESK_SKIP=redact,… to leave rules out (the committed test and CI run every rule).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.flatpages.models import FlatPage
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client
+from django.test import TestCase as DjangoTestCase
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from reversion.models import Revision, Version
+
+from explainers import held_responses
+from explainers.builders import document_from_revision, revision_rows
+from explainers.diffing import diff_documents
+from explainers.documents import german_slugify
+from explainers.models import (
+    CurrentPublication,
+    Explainer,
+    Publication,
+    Question,
+    Redaction,
+    ScheduledPublication,
+    SearchEntry,
+    Source,
+)
+from explainers.publishing import publish as publish_now
+from explainers.revisions import latest_revision, revisions_of
+from explainers.roles import setup_roles
+from explainers.scheduling import publish_due
+from tests.factories import make_explainer, make_user
+from tests.hostile import HOSTILE
+from tests.stateful_desk import (
+    SLUG_RE,
+    TEXTAREAS,
+    HeldForm,
+    browser_form,
+    contains,
+    dumps,
+    norm,
+    same,
+    snapshot,
+    strings_in,
+    strip_tags,
+    textarea,
+    token,
+)
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = int(os.environ.get("DESK_EXAMPLES", "20"))
+STEPS = int(os.environ.get("DESK_STEPS", "30"))
+RANDOM = bool(os.environ.get("DESK_RANDOM"))
+# Only while developing against a fault not fixed yet: DESK_SKIP=redact,prune leaves those
+# rules out. The committed test and CI run every rule.
+SKIP = set(filter(None, os.environ.get("DESK_SKIP", "").split(",")))
+
+ROLES = ("reporter", "desk")
+READER_STATUSES = {200, 301, 304, 400, 404, 410}
+KINDS = ("update", "correction", "clarification", "minor")
+PLACEMENTS = ("plain", "emphasis", "strong-split", "linebreak", "charref", "phrase")
+HOSTILE_NAMES = sorted(n for n in HOSTILE if n != "megabyte")
+TEXT_TARGETS = (
+    ("main", "headline"), ("main", "kicker"), ("main", "teaser"), ("main", "intro"),
+    ("main", "byline"), ("main", "slug"),
+    ("questions", "question"), ("questions", "answer"), ("questions", "anchor"),
+    ("questions", "valid_until_note"),
+    ("sources", "label"), ("sources", "publisher"), ("sources", "url"),
+)  # fmt: skip
+RECIPES = st.one_of(
+    st.tuples(st.just("token"), st.sampled_from(PLACEMENTS)),
+    st.tuples(st.just("hostile"), st.sampled_from(HOSTILE_NAMES)),
+    st.tuples(st.just("deep"), st.integers(18, 30)),
+    st.tuples(st.just("slugify"), st.none()),
+    st.tuples(st.just("old-slug"), st.integers(0, 3)),
+)
+SLUGGY = {"slug", "anchor"}
+PLAIN_URL = re.compile(r"https?://")
+
+# How a revision comment names a field, in Django's words (the untranslated verbose names)
+# or in the desk's ("Prüfdatum", "Kurzname"): both are read.
+FIELD_CLAIMS = {
+    "headline": r"Überschrift",
+    "slug": r"Kurzname",
+    "kicker": r"Dachzeile",
+    "teaser": r"Teaser",
+    "intro": r"Einleitung",
+    "language": r"Sprache",
+    "image": r"Aufmacherbild",
+    "related": r"Empfehlungen? der Redaktion",
+    "byline": r"Autorinnen und Autoren",
+    "review_by": r"Prüfdatum|Prüfen bis",
+}
+
+
+def legal_pages():
+    """The Impressum and Datenschutz pages, as their migration makes them (a flush by a
+    transactional test elsewhere removes them)."""
+    if FlatPage.objects.filter(url__in=["/impressum/", "/datenschutz/"]).count() == 2:
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("explainers.migrations.0002_legal_pages").create_pages(apps, None)
+
+
+class DeskMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        cache.clear()
+        held_responses.clear()
+        with self.step():
+            setup_roles()
+            legal_pages()
+            self.users = {
+                "reporter": make_user("reporter"),
+                "desk": make_user("desk", publish=True),
+            }
+            self.clients = {}
+            for role, user in self.users.items():
+                self.clients[role] = Client()
+                self.clients[role].force_login(user)
+            self.reader = Client()
+            self.counter = 0
+            self.placed: dict[str, int] = {}  # phrase -> explainer it was typed into
+            self.pks = [self.seeded_explainer(), make_explainer(questions=3, sources=2).pk]
+        self.forms: dict[tuple[str, int], HeldForm] = {}
+        self.redacted: set[str] = set()
+        self.public_owner: dict[str, int] = {}  # every slug ever public -> its explainer
+        self.log: list[str] = []  # what happened, for the failure report
+        self.last = self.pks[0]  # the explainer the latest step acted on
+        self.dirty = True  # something may have changed since the invariants last ran
+        self.thorough = os.environ.get("DESK_THOROUGH") == "1"
+
+    def seeded_explainer(self) -> int:
+        """A published explainer with tokens everywhere a passage can hide: headline and
+        slug, an anchor, answers (plain, across a line break, split by emphasis and by a
+        character reference), a source's title and link."""
+        t = [self.fresh() for _ in range(9)]
+        questions = [
+            {"key": "q-1", "anchor": f"frage-{t[1]}", "question": f"Was sagt {t[2]}?",
+             "answer": f"Es heißt, {t[3]}\n{t[4]} zahlte. [^quelle-1]", "cites": ["quelle-1"]},
+            {"key": "q-2", "anchor": "frage-2", "question": "Wer zahlt?",
+             "answer": f"Es geht um *{t[5]}* {t[6]} heute.", "cites": []},
+            {"key": "q-3", "anchor": "frage-3", "question": "Was nun?",
+             "answer": f"Das {t[7]}&#32;{t[8]} bleibt offen.", "cites": []},
+        ]  # fmt: skip
+        sources = [
+            {"key": "quelle-1", "label": f"Bericht über {t[2]}", "publisher": "zeitung.example",
+             "url": f"https://zeitung.example/{t[2]}", "date": None, "kind": "article"},
+        ]  # fmt: skip
+        explainer = make_explainer(
+            headline=f"Streit um {t[0]}", slug=f"streit-um-{t[0]}", questions=questions,
+            sources=sources,
+        )  # fmt: skip
+        for phrase in (t[0], t[1], t[2], f"{t[3]} {t[4]}", f"{t[5]} {t[6]}", f"{t[7]} {t[8]}"):
+            self.placed[phrase] = explainer.pk
+        publish_now(explainer, user=self.users["desk"])
+        return explainer.pk
+
+    def teardown(self):
+        if os.environ.get("DESK_VERBOSE"):
+            print("\n--- example:\n" + "\n".join(self.log))
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+        cache.clear()
+        held_responses.clear()
+
+    @contextmanager
+    def step(self):
+        """One browser request or command: its on-commit callbacks run at the end."""
+        self.dirty = True
+        with DjangoTestCase.captureOnCommitCallbacks(execute=True):
+            yield
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def fresh(self) -> str:
+        self.counter += 1
+        return token(self.counter)
+
+    def explainer(self, data) -> int:
+        self.last = data.draw(st.sampled_from(self.pks), label="explainer")
+        return self.last
+
+    def change_url(self, pk: int) -> str:
+        return reverse("admin:explainers_explainer_change", args=[pk])
+
+    def note(self, what: str):
+        self.log.append(what)
+
+    def make_value(self, recipe, field_name: str, form: HeldForm) -> str:
+        kind, arg = recipe
+        if kind == "hostile":
+            return HOSTILE[arg]
+        if kind == "slugify":
+            headline = form.data.get("headline", "")
+            return german_slugify(headline) if field_name in SLUGGY else headline
+        if kind == "old-slug":  # a slug another explainer had (or has) in public
+            current = set(CurrentPublication.objects.values_list("slug", flat=True))
+            others = sorted(slug for slug, pk in self.public_owner.items() if pk != form.pk)
+            taken = [slug for slug in others if slug not in current] or others  # old first
+            if field_name == "slug" and taken:
+                return taken[arg % len(taken)]
+            kind, arg = "token", "plain"
+        a, b = self.fresh(), self.fresh()
+        form.tokens += [a, b]
+        if kind == "deep":
+            if field_name in TEXTAREAS:
+                if arg % 2:
+                    text = ">" * arg + f" Tief {a}"
+                else:
+                    text = "\n".join("  " * i + "- Punkt" for i in range(arg)) + f" {a}"
+                self.placed[a] = form.pk
+                return text
+            arg = "plain"
+        placement = arg
+        markdown = field_name in TEXTAREAS
+        if placement in ("strong-split", "linebreak", "charref") and not markdown:
+            placement = "phrase"
+        phrase = a if placement in ("plain", "emphasis") else f"{a} {b}"
+        self.placed[phrase] = form.pk
+        if field_name in SLUGGY:
+            return f"neu-{a}" if phrase == a else f"{a}-{b}"
+        if field_name == "url":
+            return f"https://example.org/{a}" if phrase == a else f"https://example.org/{a}-{b}"
+        return {
+            "plain": f"Es geht um {a} heute",
+            "emphasis": f"Es geht um *{a}* heute",
+            "phrase": f"Es geht um {a} {b} heute",
+            "strong-split": f"Es geht um **{a}** {b} heute",
+            "linebreak": f"Es geht um {a}\n{b} heute",
+            "charref": f"Es geht um {a}&#32;{b} heute",
+        }[placement]
+
+    # --- rules: forms ----------------------------------------------------------------------
+
+    @rule(role=st.sampled_from(ROLES), data=st.data())
+    def open_form(self, role, data):
+        pk = self.explainer(data)
+        response = self.clients[role].get(self.change_url(pk))
+        assert response.status_code == 200, (role, response.status_code)
+        self.forms[(role, pk)] = HeldForm(
+            role, pk, browser_form(response.content.decode()), snapshot(pk)
+        )
+        self.note(f"{role} opens the change page of {pk}")
+
+    def held(self, data) -> HeldForm | None:
+        if not self.forms:
+            return None
+        form = self.forms[data.draw(st.sampled_from(sorted(self.forms)), label="held form")]
+        self.last = form.pk
+        return form
+
+    @precondition(lambda self: self.forms)
+    @rule(data=st.data(), where=st.sampled_from(TEXT_TARGETS), recipe=RECIPES)
+    def type_text(self, data, where, recipe):
+        form = self.held(data)
+        if form is None:
+            return
+        prefix, name = where
+        value = self.make_value(recipe, name, form)
+        if name in TEXTAREAS:
+            value = textarea(value)
+        if prefix == "main":
+            form.data[name] = value
+            form.typed_main[name] = value
+        else:
+            rows = form.rows(prefix)
+            if not rows:
+                return
+            index = data.draw(st.sampled_from(rows), label="row")
+            form.data[f"{prefix}-{index}-{name}"] = value
+            pk = form.row_pk(prefix, index)
+            if pk is None:
+                return  # a new row: checked as new
+            form.typed_rows[(prefix, pk, name)] = value
+        self.note(f"{form.role} types {value[:60]!r} into {where} of {form.pk}")
+
+    @precondition(lambda self: self.forms)
+    @rule(data=st.data())
+    def tick_ready_for_review(self, data):
+        form = self.held(data)
+        if form is None or "tick" in SKIP:
+            return
+        if form.data.get("ready_for_review"):
+            del form.data["ready_for_review"]
+        else:
+            form.data["ready_for_review"] = "on"
+        form.typed_main["ready_for_review"] = "on" if form.data.get("ready_for_review") else ""
+        self.note(f"{form.role} toggles 'zur Abnahme' of {form.pk}")
+
+    def add_row(self, form: HeldForm, prefix: str, values: dict[str, str]) -> None:
+        index = int(form.data[f"{prefix}-TOTAL_FORMS"])
+        template = f"{prefix}-__prefix__-"
+        for name, value in list(form.data.items()):
+            if name.startswith(template):
+                form.data[f"{prefix}-{index}-{name[len(template) :]}"] = value
+        for name, value in values.items():
+            form.data[f"{prefix}-{index}-{name}"] = value
+        form.data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+        form.new_rows.append((prefix, index))
+
+    @precondition(lambda self: self.forms)
+    @rule(
+        action=st.sampled_from(["add_question", "add_source", "delete_row", "reorder"]),
+        data=st.data(),
+    )
+    def restructure(self, action, data):
+        """Add, delete or reorder questions and sources in a held form."""
+        getattr(self, action)(data)
+
+    def add_question(self, data):
+        recipe = data.draw(RECIPES, label="answer")
+        form = self.held(data)
+        if form is None:
+            return
+        question = self.make_value(("token", "plain"), "question", form) + "?"
+        answer = textarea(self.make_value(recipe, "answer", form))
+        position = str(data.draw(st.integers(0, 6), label="position"))
+        self.add_row(form, "questions", {"question": question, "answer": answer,
+                                         "position": position})  # fmt: skip
+        self.note(f"{form.role} adds question {question!r} at {position} to {form.pk}")
+
+    def add_source(self, data):
+        form = self.held(data)
+        if form is None:
+            return
+        key = f"k{self.fresh()}"
+        label = self.make_value(("token", "plain"), "label", form)
+        self.add_row(form, "sources", {"key": key, "label": label, "kind": "article"})
+        self.note(f"{form.role} adds source {key} to {form.pk}")
+
+    def delete_row(self, data):
+        prefix = data.draw(st.sampled_from(["questions", "sources"]), label="inline")
+        form = self.held(data)
+        if form is None or not form.rows(prefix):
+            return
+        index = data.draw(st.sampled_from(form.rows(prefix)), label="row")
+        form.data[f"{prefix}-{index}-DELETE"] = "on"
+        pk = form.row_pk(prefix, index)
+        if pk is not None:
+            form.deleted.add((prefix, pk))
+        self.note(f"{form.role} deletes {prefix} row {index} (id {pk}) of {form.pk}")
+
+    def reorder(self, data):
+        prefix = data.draw(st.sampled_from(["questions", "sources"]), label="inline")
+        form = self.held(data)
+        if form is None or len(form.rows(prefix)) < 2:
+            return
+        rows = form.rows(prefix)
+        order = data.draw(st.permutations(rows), label="order")
+        for position, index in enumerate(order, start=1):
+            form.data[f"{prefix}-{index}-position"] = str(position)
+        form.reordered.add(prefix)
+        self.note(f"{form.role} reorders {prefix} of {form.pk} to {order}")
+
+    @precondition(lambda self: self.forms)
+    @rule(data=st.data())
+    def recommend(self, data):
+        """The desk adds or removes an "Empfehlung der Redaktion"."""
+        form = self.held(data)
+        if form is None or form.role != "desk" or "recommend" in SKIP:
+            return
+        rows = form.rows("related_links")
+        if rows and data.draw(st.booleans(), label="remove"):
+            form.data[f"related_links-{rows[0]}-DELETE"] = "on"
+        else:
+            others = [pk for pk in self.pks if pk != form.pk]
+            self.add_row(form, "related_links", {"target": str(others[0]), "position": "0"})
+        form.related_touched = True
+        self.note(f"desk changes the recommendations of {form.pk}")
+
+    @precondition(lambda self: self.forms)
+    @rule(data=st.data())
+    def save(self, data):
+        form = self.held(data)
+        if form is None:
+            return
+        self.save_form(form)
+
+    def save_form(self, form: HeldForm) -> None:
+        del self.forms[(form.role, form.pk)]
+        before = snapshot(form.pk)
+        revision_before = latest_revision(Explainer.objects.get(pk=form.pk))
+        with self.step():
+            response = self.clients[form.role].post(self.change_url(form.pk), form.data)
+        stale = form.loaded != before
+        self.note(
+            f"{form.role} saves {'a stale' if stale else 'the'} form of {form.pk}: "
+            f"{response.status_code}"
+        )
+        assert response.status_code in (200, 302), response.status_code
+        after = snapshot(form.pk)
+        revision_after = latest_revision(Explainer.objects.get(pk=form.pk))
+        if response.status_code == 200:
+            page = response.content.decode()
+            assert "errornote" in page or "errorlist" in page, (
+                "a save answered 200 without telling the editor why"
+            )
+            assert after == before, "a refused save changed the working copy"
+            assert revision_after == revision_before, "a refused save wrote a revision"
+            return
+        self.check_saved(form, before, after)
+        if not form.touched():
+            self.check_untouched(revision_before, revision_after)
+        if revision_after != revision_before:
+            self.check_comment(revision_before, revision_after)
+
+    def check_untouched(self, before: Revision | None, after: Revision | None) -> None:
+        """A save of a form nobody typed into writes no revision."""
+        assert after == before, (
+            f"an untouched save wrote revision {after.pk}: {after.get_comment()!r}"
+        )
+
+    def check_saved(self, form: HeldForm, before: dict, after: dict) -> None:
+        """Nothing typed is lost; nothing typed by others since the form was loaded is
+        undone (a save from a stale form merges, or is refused with both texts)."""
+        loaded = form.loaded
+        redacted_touch = any(
+            contains(value, phrase) for phrase in self.redacted for value in form.data.values()
+        )
+        for name in ("headline", "slug", "kicker", "teaser", "intro", "byline"):
+            typed = form.typed_main.get(name)
+            if typed is not None and not (name == "slug" and not typed.strip()):
+                if not redacted_touch:
+                    assert same(typed, after["main"][name]), (
+                        f"typed {name} lost: {typed!r} → stored {after['main'][name]!r}"
+                    )
+            elif loaded["main"][name] != before["main"][name]:
+                assert after["main"][name] == before["main"][name], (
+                    f"{name} saved by someone else since the form was loaded was undone: "
+                    f"{before['main'][name]!r} → {after['main'][name]!r}"
+                )
+        if "ready_for_review" in form.typed_main:
+            assert after["ready_for_review"] == bool(form.typed_main["ready_for_review"])
+        else:
+            assert after["ready_for_review"] == before["ready_for_review"], (
+                "'zur Abnahme' changed by a save that did not touch it"
+            )
+        for (prefix, pk, name), typed in form.typed_rows.items():
+            if (prefix, pk) in form.deleted or redacted_touch:
+                continue
+            rows = after[prefix]
+            assert pk in rows, f"typed {prefix} row {pk} ({name}) is gone after the save"
+            if name in ("anchor",) and not typed.strip():
+                continue
+            assert same(typed, rows[pk][name]), (
+                f"typed {prefix} {pk} {name} lost: {typed!r} → stored {rows[pk][name]!r}"
+            )
+        for prefix in ("questions", "sources"):
+            for pk in loaded[prefix]:
+                if (prefix, pk) in form.deleted:
+                    assert pk not in after[prefix], f"{prefix} row {pk} deleted but still there"
+            for pk, row in before[prefix].items():
+                touched = any(k[:2] == (prefix, pk) for k in form.typed_rows)
+                if touched or (prefix, pk) in form.deleted or pk not in loaded[prefix]:
+                    continue
+                if loaded[prefix][pk] != row:  # someone else changed it since
+                    assert after[prefix].get(pk) == row, (
+                        f"{prefix} row {pk} changed by someone else was undone: "
+                        f"{row!r} → {after[prefix].get(pk)!r}"
+                    )
+            for pk in set(before[prefix]) - set(loaded[prefix]):  # added by someone else
+                assert pk in after[prefix], f"{prefix} row {pk} added by someone else is gone"
+        for prefix, index in form.new_rows:
+            if prefix == "related_links":
+                continue
+            name = "question" if prefix == "questions" else "label"
+            typed = form.data.get(f"{prefix}-{index}-{name}", "")
+            stored = [row[name] for row in after[prefix].values()]
+            assert any(same(typed, value) for value in stored), (
+                f"new {prefix} row {typed!r} lost: {stored!r}"
+            )
+
+    def check_comment(self, older: Revision | None, newer: Revision) -> None:
+        """The automatic comment names exactly what the structural diff between the two
+        revisions shows: the fields, added and removed questions and sources, changed
+        answers and anchors. Read from the comment's text, whatever sentence it uses;
+        quoted question titles are left out."""
+        comment = newer.get_comment() or ""
+        outside = re.sub(r"„[^“]*“", "", comment)
+        claimed = {name for name, pattern in FIELD_CLAIMS.items() if re.search(pattern, outside)}
+        new_doc = document_from_revision(newer)
+        new_row = revision_rows(newer)[Explainer][0]
+        if older is None:
+            return
+        diff = diff_documents(document_from_revision(older), new_doc)
+        old_row = revision_rows(older)[Explainer][0]
+        actual = {entry["field"] for entry in diff["fields"]}
+        actual |= {
+            name
+            for name in ("byline", "review_by")
+            if (old_row.get(name) or "") != (new_row.get(name) or "")
+        }
+        assert claimed == actual, (
+            f"revision comment {comment!r} names the fields {sorted(claimed)}, "
+            f"the structural diff shows {sorted(actual)}"
+        )
+        questions = diff["questions"]
+        counts = {
+            "added": (r"Frage „[^“]*“ hinzugefügt", sum(q["status"] == "added" for q in questions)),
+            "removed": (
+                r"Frage „[^“]*“ (?:entfernt|gelöscht)",
+                sum(q["status"] == "removed" for q in questions),
+            ),
+            "answers": (r"Antwort", sum(q["answer_changed"] for q in questions)),
+            "anchors": (r"Sprungmarke", sum(q["anchor_changed"] for q in questions)),
+            "sources added": (r"Quelle „[^“]*“ hinzugefügt", len(diff["sources"]["added"])),
+            "sources removed": (
+                r"Quelle „[^“]*“ (?:entfernt|gelöscht)",
+                len(diff["sources"]["removed"]),
+            ),
+        }
+        for what, (pattern, expected) in counts.items():
+            text = comment if "„" in pattern else outside
+            found = len(re.findall(pattern, text))
+            assert found == expected, (
+                f"revision comment {comment!r} names {found} {what}, the structural diff {expected}"
+            )
+
+    # --- rules: the desk's other actions ---------------------------------------------------
+
+    @rule(data=st.data(), how=st.sampled_from(["token", "headline", "old-slug"]))
+    def rename_slug(self, data, how):
+        """The desk renames an explainer's slug in a fresh form: a new one, the one the
+        headline gives, or one another explainer had in public."""
+        pk = self.explainer(data)
+        response = self.clients["desk"].get(self.change_url(pk))
+        form = HeldForm("desk", pk, browser_form(response.content.decode()), snapshot(pk))
+        recipe = {"token": ("token", "plain"), "headline": ("slugify", None)}.get(
+            how, ("old-slug", data.draw(st.integers(0, 3), label="which"))
+        )
+        slug = self.make_value(recipe, "slug", form)
+        form.data["slug"] = form.typed_main["slug"] = slug
+        self.forms[("desk", pk)] = form
+        self.note(f"desk renames {pk} to {slug!r}")
+        self.save_form(form)
+
+    # Grouped, so that forms (opened, typed into, saved) get as many steps as the rest.
+    @rule(action=st.sampled_from(["publish", "schedule", "run_publish_due"]), data=st.data())
+    def desk_publishes(self, action, data):
+        getattr(self, action)(data)
+
+    @rule(
+        action=st.sampled_from(["revert", "restore_question", "redact", "withdraw"]),
+        data=st.data(),
+    )
+    def desk_takes_back(self, action, data):
+        getattr(self, action)(data)
+
+    @rule(action=st.sampled_from(["prune", "import_replace"]), data=st.data())
+    def command(self, action, data):
+        getattr(self, action)(data)
+
+    def desk_post(self, url: str, data: dict):
+        self.dirty = True
+        with self.step():
+            return self.clients["desk"].post(url, data)
+
+    def publish(self, data):
+        kind = data.draw(st.sampled_from(KINDS), label="kind")
+        noted = data.draw(st.booleans(), label="with a note")
+        if "publish" in SKIP:
+            return
+        pk = self.explainer(data)
+        note = f"Hinweis {self.fresh()}" if noted else ""
+        if noted:
+            self.placed[note.split()[-1]] = pk
+        url = reverse("admin:explainers_explainer_publish", args=[pk])
+        response = self.desk_post(url, {"kind": kind, "note": note, "internal_note": ""})
+        self.note(f"desk publishes {pk} as {kind} ({note!r}): {response.status_code}")
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 200:
+            assert "errornote" in response.content.decode() or "errorlist" in (
+                response.content.decode()
+            )
+        self.claim_public_slugs()
+
+    def claim_public_slugs(self):
+        for slug, owner in Publication.objects.values_list("slug", "explainer_id"):
+            self.public_owner.setdefault(slug, owner)
+
+    def schedule(self, data):
+        kind = data.draw(st.sampled_from(KINDS), label="kind")
+        if "schedule" in SKIP:
+            return
+        pk = self.explainer(data)
+        when = timezone.localtime() + datetime.timedelta(days=1)
+        url = reverse("admin:explainers_explainer_publish", args=[pk])
+        response = self.desk_post(
+            url, {"kind": kind, "note": "Geplant.", "publish_at": when.strftime("%Y-%m-%dT%H:%M")}
+        )
+        self.note(f"desk schedules {pk} as {kind}: {response.status_code}")
+        assert response.status_code in (200, 302), response.status_code
+
+    def run_publish_due(self, data):
+        if "schedule" in SKIP:
+            return
+        with self.step():
+            call_command("publish_due", stdout=io.StringIO())  # nothing is due yet
+            outcomes = publish_due(now=timezone.now() + datetime.timedelta(days=2))
+        self.note(f"publish_due: {[o.line() for o in outcomes]}")
+        self.claim_public_slugs()
+
+    def revert(self, data):
+        if "revert" in SKIP:
+            return
+        pk = self.explainer(data)
+        revisions = list(revisions_of(Explainer.objects.get(pk=pk)).values_list("pk", flat=True))
+        revision = data.draw(st.sampled_from(revisions), label="revision")
+        url = reverse("admin:explainers_explainer_revert", args=[pk, revision])
+        response = self.desk_post(url, {})
+        self.note(f"desk reverts {pk} to revision {revision}: {response.status_code}")
+        assert response.status_code == 302, response.status_code
+
+    def restore_question(self, data):
+        if "restore" in SKIP:
+            return
+        pk = self.explainer(data)
+        revisions = list(revisions_of(Explainer.objects.get(pk=pk))[:20])
+        revision = data.draw(st.sampled_from(revisions), label="revision")
+        keys = sorted(row["key"] for row in revision_rows(revision)[Question] if row.get("key"))
+        if not keys:
+            return
+        key = data.draw(st.sampled_from(keys), label="question key")
+        deleted = not Question.objects.filter(explainer_id=pk, key=key).exists()
+        url = reverse("admin:explainers_explainer_restore_question", args=[pk, key, revision.pk])
+        response = self.desk_post(url, {})
+        self.note(
+            f"desk restores {'deleted ' if deleted else ''}question {key} of {pk} "
+            f"from revision {revision.pk}: {response.status_code}"
+        )
+        assert response.status_code == 302, response.status_code
+
+    def stored_text_of(self, pk: int) -> list[str]:
+        """Everything stored about one explainer, as strings."""
+        texts = list(strings_in(self.working_copy_rows(pk)))
+        explainer = Explainer.objects.get(pk=pk)
+        for version in Version.objects.filter(revision__in=revisions_of(explainer)):
+            texts += [version.serialized_data, version.object_repr]
+        for publication in Publication.objects.filter(explainer_id=pk):
+            texts.append(dumps([publication.document, publication.note, publication.change_log]))
+        return texts
+
+    def working_copy_rows(self, pk: int):
+        return [
+            list(Explainer.objects.filter(pk=pk).values()),
+            list(Question.objects.filter(explainer_id=pk).values()),
+            list(Source.objects.filter(explainer_id=pk).values()),
+        ]
+
+    def redact(self, data):
+        """The desk redacts a passage as readers see it, drawn from the current text."""
+        if "redact" in SKIP:
+            return
+        pk = self.explainer(data)
+        stored = self.stored_text_of(pk)
+        candidates = sorted(
+            phrase
+            for phrase in self.placed
+            if phrase not in self.redacted and any(contains(text, phrase) for text in stored)
+        )
+        if not candidates:
+            return
+        phrase = data.draw(st.sampled_from(candidates), label="passage")
+        url = reverse("admin:explainers_explainer_redact", args=[pk])
+        response = self.desk_post(url, {"passage": phrase, "reason": "Einstweilige Verfügung"})
+        self.note(f"desk redacts {phrase!r} in {pk}: {response.status_code}")
+        self.redacted.add(phrase)
+        assert response.status_code == 302, (
+            f"the passage {phrase!r} is in the explainer, but the redaction was refused"
+        )
+
+    def withdraw(self, data):
+        if "withdraw" in SKIP:
+            return
+        pk = self.explainer(data)
+        url = reverse("admin:explainers_explainer_withdraw", args=[pk])
+        response = self.desk_post(url, {"note": "Aus rechtlichen Gründen zurückgezogen."})
+        self.note(f"desk withdraws {pk}: {response.status_code}")
+        assert response.status_code in (200, 302), response.status_code
+
+    def prune(self, data):
+        if "prune" in SKIP:
+            return
+        with self.step():
+            call_command("prune_revisions", "--keep", "1", stdout=io.StringIO())
+        self.note("prune_revisions --keep 1")
+
+    def import_replace(self, data):
+        with_token = data.draw(st.booleans(), label="with a token")
+        """Export the working copy as text and import it again with --replace."""
+        if "import" in SKIP:
+            return
+        pk = self.explainer(data)
+        slug = Explainer.objects.get(pk=pk).slug
+        out = io.StringIO()
+        call_command("export_explainer", slug, "--format", "text", stdout=out)
+        text = out.getvalue()
+        if with_token:
+            word = self.fresh()
+            self.placed[word] = pk
+            text = re.sub(r"^Titel: .*$", f"Titel: Importiert {word}", text, count=1, flags=re.M)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "stueck.txt"
+            path.write_text(text, encoding="utf-8")
+            try:
+                with self.step():
+                    call_command(
+                        "import_explainer", str(path), "--replace", "--slug", slug,
+                        stdout=io.StringIO(), stderr=io.StringIO(),
+                    )  # fmt: skip
+                outcome = "imported"
+            except CommandError as refusal:
+                outcome = f"refused: {refusal}"
+        self.note(f"import --replace of {pk} ({slug}): {outcome}")
+
+    # --- invariants ------------------------------------------------------------------------
+
+    def reader_urls(self) -> list[str]:
+        urls = [
+            reverse("explainers:index"),
+            reverse("explainers:feed"),
+            "/sitemap.xml",
+        ]
+        # Words next to the tokens (the query itself is echoed, so never a redacted one).
+        words = ["geht", "heute"] + [p for p in sorted(self.placed) if p not in self.redacted][-1:]
+        urls += [reverse("explainers:search") + "?q=" + word.split()[0] for word in words]
+        slugs = set()
+        for pk in self.pks:
+            current = CurrentPublication.objects.filter(explainer_id=pk).first()
+            if current is None:
+                continue
+            slugs.add(current.slug)
+            number = current.publication.number
+            urls += [
+                reverse("explainers:versions", args=[current.slug]),
+                reverse("explainers:version", args=[current.slug, 1]),
+                reverse("explainers:diff", args=[current.slug, f"1..{max(number, 2)}"]),
+                reverse("explainers:explainer_feed", args=[current.slug]),
+            ]
+        slugs |= {slug for slug in self.public_owner if SLUG_RE.match(slug)}
+        urls += [reverse("explainers:detail", args=[slug]) for slug in sorted(slugs)]
+        return urls
+
+    def scan_response(self, url: str, response) -> None:
+        content = response.content.decode(errors="replace") + response.get("Location", "")
+        for phrase in self.redacted:
+            assert not contains(content, phrase), f"redacted {phrase!r} served at {url}"
+
+    @invariant()
+    def after_every_step(self):
+        """Every invariant, after every step that may have changed something (opening a
+        form or typing into a held one changes nothing stored)."""
+        if not self.dirty:
+            return
+        self.readers_never_see_500_or_a_redacted_passage()
+        self.the_change_page_answers_for_each_role()
+        self.no_stored_row_keeps_a_redacted_passage()
+        self.the_admin_log_keeps_no_redacted_passage()
+        self.slugs_and_anchors_are_valid()
+        self.no_old_url_serves_another_explainer()
+        self.dirty = False
+
+    def readers_never_see_500_or_a_redacted_passage(self):
+        for url in self.reader_urls():
+            response = self.reader.get(url)
+            assert response.status_code in READER_STATUSES, (url, response.status_code)
+            self.scan_response(url, response)
+
+    def the_change_page_answers_for_each_role(self):
+        for pk in self.pks if self.thorough else [self.last]:
+            for role in ROLES:
+                url = self.change_url(pk)
+                response = self.clients[role].get(url)
+                assert response.status_code == 200, (role, url, response.status_code)
+                self.scan_response(url, response)
+            slug = Explainer.objects.get(pk=pk).slug
+            if SLUG_RE.match(slug):
+                url = reverse("explainers:preview", args=[slug])
+                response = self.clients["desk"].get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                self.scan_response(url, response)
+                self.check_rendered(pk, response.content.decode())
+            else:
+                raise AssertionError(f"invalid working slug {slug!r}")
+        url = reverse("admin:explainers_explainer_history", args=[self.pks[0]])
+        response = self.clients["desk"].get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        self.scan_response(url, response)
+
+    def check_rendered(self, pk: int, page: str) -> None:
+        """Every word typed into Markdown (teaser, intro, answers) reaches the page."""
+        explainer = Explainer.objects.get(pk=pk)
+        texts = [explainer.teaser, explainer.intro]
+        texts += list(Question.objects.filter(explainer_id=pk).values_list("answer", flat=True))
+        visible = norm(strip_tags(page))
+        for text in texts:
+            for word in re.findall(r"qz[a-w]+x", text):
+                if word in norm(text) and f" {word} " not in visible:
+                    raise AssertionError(
+                        f"{word!r} typed into the text of {pk} does not reach the page: "
+                        f"{text[:200]!r}"
+                    )
+
+    def no_stored_row_keeps_a_redacted_passage(self):
+        if not self.redacted:
+            return
+        stored = []
+        for model in (Explainer, Question, Source, Publication, CurrentPublication, SearchEntry,
+                      ScheduledPublication, Redaction):  # fmt: skip
+            stored += [(model.__name__, dumps(row)) for row in model.objects.values()]
+        for version in Version.objects.all():
+            stored.append(("Version", version.object_repr))
+            stored += [("Version", s) for s in strings_in(json.loads(version.serialized_data))]
+        stored += [("Revision", c) for c in Revision.objects.values_list("comment", flat=True)]
+        for where, text in stored:
+            for phrase in self.redacted:
+                # JSON dumps escape line breaks: read them back as white space first
+                plain = text.replace("\\n", " ").replace("\\r", " ")
+                assert not contains(plain, phrase), f"redacted {phrase!r} still stored in {where}"
+
+    def the_admin_log_keeps_no_redacted_passage(self):
+        for entry in LogEntry.objects.all():
+            for phrase in self.redacted:
+                for text in (entry.object_repr, entry.change_message):
+                    assert not contains(text, phrase), (
+                        f"redacted {phrase!r} still in the admin log: {text[:200]!r}"
+                    )
+
+    def slugs_and_anchors_are_valid(self):
+        found = list(Explainer.objects.values_list("slug", flat=True))
+        found += list(Question.objects.values_list("anchor", flat=True))
+        found += list(CurrentPublication.objects.values_list("slug", flat=True))
+        found += list(SearchEntry.objects.values_list("slug", flat=True))
+        found += [a for a in SearchEntry.objects.values_list("anchor", flat=True) if a]
+        for slug, document in Publication.objects.values_list("slug", "document"):
+            found += [slug, document["slug"]]
+            found += [q["anchor"] for q in document["questions"]]
+        for explainer_pk in self.pks:
+            for revision in revisions_of(Explainer.objects.get(pk=explainer_pk))[:5]:
+                rows = revision_rows(revision)
+                found += [row.get("slug", "") for row in rows[Explainer]]
+                found += [row.get("anchor", "") for row in rows[Question]]
+        bad = [value for value in found if not SLUG_RE.match(value or "")]
+        assert not bad, f"invalid slugs or anchors stored: {bad[:5]}"
+
+    def no_old_url_serves_another_explainer(self):
+        self.claim_public_slugs()
+        for slug, owner in Publication.objects.values_list("slug", "explainer_id"):
+            assert self.public_owner[slug] == owner, (
+                f"/explainers/{slug}/ was public for explainer {self.public_owner[slug]}, "
+                f"now a publication of {owner} took it"
+            )
+        for current in CurrentPublication.objects.all():
+            owner = self.public_owner.get(current.slug, current.explainer_id)
+            assert owner == current.explainer_id, (current.slug, owner, current.explainer_id)
+
+
+DeskMachine.TestCase.settings = settings(
+    phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    if os.environ.get("DESK_NO_SHRINK")
+    else list(Phase),
+    max_examples=EXAMPLES,
+    stateful_step_count=STEPS,
+    deadline=None,
+    derandomize=not RANDOM,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    print_blob=True,
+)
+
+
+def test_the_desk_state_machine(db, settings):
+    settings.AXES_ENABLED = False
+    run_state_machine_as_test(DeskMachine, settings=DeskMachine.TestCase.settings)
