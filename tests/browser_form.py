@@ -4,10 +4,12 @@ with CRLF line endings as browsers send them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import lxml.html
 
 
-def form_fields(html: str | bytes, form_id: str = "explainer_form") -> dict[str, str]:
+def form_fields(html: str | bytes, form_id: str = "explainer_form") -> dict[str, Any]:
     """The successful controls of the form `form_id` in `html`, name → value."""
     if isinstance(html, bytes):
         html = html.decode("utf-8")
@@ -28,17 +30,23 @@ def form_fields(html: str | bytes, form_id: str = "explainer_form") -> dict[str,
                 continue
             data[name] = element.get("value") or ""
         elif element.tag == "textarea":
-            data[name] = (element.text or "").removeprefix("\n").replace("\n", "\r\n")
+            text = (element.text or "").removeprefix("\n")  # the parser keeps that newline
+            data[name] = text.replace("\r\n", "\n").replace("\n", "\r\n")
         else:
-            chosen = [o for o in element.iter("option") if o.get("selected") is not None]
-            options = list(element.iter("option"))
-            option = chosen[0] if chosen else (options[0] if options else None)
-            if option is not None:
-                data[name] = option.get("value") if option.get("value") is not None else ""
+            values = [o.get("value", o.text or "") for o in element.iter("option")]
+            chosen = [
+                o.get("value", o.text or "")
+                for o in element.iter("option")
+                if o.get("selected") is not None
+            ]
+            if element.get("multiple") is not None:
+                data[name] = chosen
+            elif chosen or values:
+                data[name] = (chosen or values)[0]
     return data
 
 
-def loaded_form(client, url: str) -> dict[str, str]:
+def loaded_form(client, url: str) -> dict[str, Any]:
     """GET the change page and return what its untouched form would post."""
     response = client.get(url)
     assert response.status_code == 200, response.status_code

@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import lxml.html
-
 from explainers.models import Explainer, Question, RelatedLink, Source
+from tests.browser_form import form_fields
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 
@@ -107,39 +106,8 @@ class HeldForm:
 
 
 def browser_form(page: str) -> dict[str, Any]:
-    """What a browser posts for the explainer form of the change page: unchecked
-    checkboxes and files left out, textareas with CRLF line breaks, the save button."""
-    tree = lxml.html.document_fromstring(page)
-    form = tree.get_element_by_id("explainer_form")
-    data: dict[str, Any] = {}
-    for element in form.inputs:
-        name = element.get("name")
-        if not name or name == "csrfmiddlewaretoken":
-            continue
-        tag = element.tag
-        if tag == "textarea":
-            value = element.text or ""
-            if value.startswith("\n"):  # the HTML parser drops the first newline
-                value = value[1:]
-            data[name] = value.replace("\r\n", "\n").replace("\n", "\r\n")
-        elif tag == "select":
-            selected = [o.get("value", o.text) for o in element.iter("option") if o.get("selected")]
-            options = [o.get("value", o.text) for o in element.iter("option")]
-            if element.get("multiple") is not None:
-                data[name] = selected
-            elif selected or options:
-                data[name] = (selected or options)[0]
-        else:
-            kind = (element.get("type") or "text").lower()
-            if kind in ("submit", "button", "reset", "image", "file"):
-                continue
-            if kind in ("checkbox", "radio"):
-                if element.get("checked") is not None:
-                    data[name] = element.get("value") or "on"
-                continue
-            data[name] = element.get("value") or ""
-    data["_save"] = "Sichern"
-    return data
+    """What a browser posts for the explainer form of the change page, with the save button."""
+    return {**form_fields(page), "_save": "Sichern"}
 
 
 def textarea(value: str) -> str:
