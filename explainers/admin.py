@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from . import admin_history, presence
+from . import admin_history, admin_pages, presence  # noqa: F401 - admin_pages registers
 from .concurrent_edits import reconcile
 from .forms import (
     ExplainerForm,

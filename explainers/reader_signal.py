@@ -50,7 +50,7 @@ def current_mark() -> object:
             logger.warning("reader signal: cache unreachable", exc_info=True)
             return object()
     try:
-        status = os.stat(signal_path())
+        status = os.lstat(signal_path())  # never through a link someone planted
     except FileNotFoundError:
         return (0, 0)
     return (status.st_ino, status.st_size)
@@ -58,7 +58,10 @@ def current_mark() -> object:
 
 def _move() -> None:
     try:
-        descriptor = os.open(signal_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o664)
+        # O_NOFOLLOW: the temp folder is shared, and a link planted under the signal's
+        # name must not make the app append to the file it points at.
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
+        descriptor = os.open(signal_path(), flags, 0o664)
         try:
             os.write(descriptor, b".")
         finally:

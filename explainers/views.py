@@ -115,6 +115,9 @@ def detail(request, slug):
 @require_safe
 @public_explainer
 def version(request, slug, number):
+    canonical = reverse("explainers:version", args=[slug, number])
+    if request.path != canonical:  # "/v002/" is "/v2/": one address per page
+        return redirect(canonical, permanent=True)
     current = current_by_slug(slug)
     if number == current.publication.number:
         publication = current.publication
@@ -233,6 +236,8 @@ def diff(request, slug, span):
     if match is None:
         return bad_request(request, _("Bitte zwei Fassungen angeben, z. B. 1..3."))
     older, newer = int(match.group(1)), int(match.group(2))
+    if span != f"{older}..{newer}":  # "01..02" is "1..2": one address per page
+        return redirect("explainers:diff", slug, f"{older}..{newer}", permanent=True)
     if older >= newer:
         return bad_request(
             request, _("Die erste Fassung muss älter sein als die zweite, z. B. 1..3.")
