@@ -17,9 +17,10 @@ install: $(INSTALLED)
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --base-url http://$(HOST):$(PORT)
 
 run: demo
+	@echo "Newsroom Explainers: http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -174,6 +174,7 @@ def loopback_environment(own_sqlite: Path, who: str) -> tuple[dict[str, str], st
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PUBLIC_BASE_URL": "http://127.0.0.1",  # required with DEBUG off; nothing follows it
         "DATABASE_URL": database_url,
         "DJANGO_CONN_MAX_AGE": "60",
         "NEWSROOM_BENCH_FLOOR": "1",  # the floor view; Server waits for it

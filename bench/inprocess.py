@@ -6,24 +6,28 @@ bench process with the same settings as the server (DEBUG off).
 
 from __future__ import annotations
 
+import random
 import statistics
+import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from reversion import create_revision
 from reversion.models import Version
 
 from explainers import held_responses
-from explainers.diffing import diff_documents
-from explainers.models import Explainer
+from explainers.diffing import DiffBudget, diff_documents
+from explainers.importing import import_document
+from explainers.models import Explainer, Question
 from explainers.publishing import publish
-from explainers.revisions import revisions_of
+from explainers.revisions import record_revision, revisions_of
 from tests.admin_forms import change_form_data, encode
 
 from . import dataset
@@ -188,6 +192,54 @@ def diff_ms(slug: str, times: int = 20) -> float:
     explainer = Explainer.objects.get(slug=slug)
     first, second = explainer.publications.order_by("number")[:2]
     return timed(lambda: diff_documents(first.document, second.document), times)[0]
+
+
+# the worst case for a word diff: thousands of tokens drawn from thirty values
+
+PUNCTUATION = string.punctuation.replace("[", "")  # "[" could start a citation marker
+
+
+def punctuation_answer(seed: int, length: int = 20_000) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice(PUNCTUATION) for _ in range(length))
+
+
+def worst_case_diff(length: int = 20_000, times: int = 5) -> tuple[float, int, int]:
+    """Median ms of diff_documents when an answer of `length` random punctuation marks is
+    edited again (replaced by another such answer), the matching work it counted against
+    its budget, and how many texts it compared coarser than word by word."""
+    words = dataset.Words(dataset.SEED + 5)
+    old = dataset.make_document(words, "bench-punctuation", 3, [])
+    new = {**old, "questions": [dict(q) for q in old["questions"]]}
+    old["questions"][0]["answer"] = punctuation_answer(1, length)
+    new["questions"][0]["answer"] = punctuation_answer(2, length)
+
+    def diff() -> DiffBudget:
+        budget = DiffBudget()
+        diff_documents(old, new, budget)
+        return budget
+
+    median_ms, budgets = timed(diff, times)
+    return median_ms, budgets[0].spent, budgets[0].coarse
+
+
+def worst_case_publish_ms(slug: str = "bench-punctuation", times: int = 3) -> float:
+    """Median ms of publish() after that answer was edited again."""
+    document = dataset.make_document(dataset.Words(dataset.SEED + 6), slug, 3, [])
+    document["questions"][0]["answer"] = punctuation_answer(1)
+    explainer = import_document(document, comment="Bench: importiert")
+    publish(explainer)
+    durations = []
+    for n in range(times):
+        with transaction.atomic(), create_revision():
+            Question.objects.filter(explainer=explainer, position=1).update(
+                answer=punctuation_answer(n + 2)
+            )
+            record_revision(explainer, comment="Bench: Satzzeichen neu")
+        started = time.perf_counter()
+        publish(explainer, kind="update", note=f"Bench: Satzzeichen {n}.")
+        durations.append((time.perf_counter() - started) * 1000)
+    return statistics.median(durations)
 
 
 def bytes_per_revision(slug: str | None = None) -> tuple[float, int]:

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from . import admin_history, admin_pages, presence  # noqa: F401 - admin_pages registers
+from . import admin_history, admin_pages, presence, public_urls  # noqa: F401 - admin_pages registers
 from .concurrent_edits import reconcile
 from .forms import (
     ExplainerForm,
@@ -407,6 +407,13 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     def can_publish(self, request) -> bool:
         return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def view_on_site(self, obj):
+        """The public page, while there is one (not the Sites row's http://localhost/)."""
+        current = getattr(obj, "current", None)
+        if current is None or current.is_withdrawn:
+            return None
+        return public_urls.link(current.get_absolute_url())
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Links use the stored slugs: the form's instance may hold an unsaved one.

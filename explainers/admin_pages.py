@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.flatpages.models import FlatPage
 
+from . import public_urls
+
 admin.site.unregister(FlatPage)
 
 
@@ -18,6 +20,10 @@ class LegalPageAdmin(admin.ModelAdmin):
     fields = ("url", "title", "content")
     readonly_fields = ("url",)
     search_fields = ("url", "title")
+
+    def view_on_site(self, obj):
+        # Django's default goes through the Sites row (http://localhost/).
+        return public_urls.link(obj.url)
 
     def has_add_permission(self, request):
         return False

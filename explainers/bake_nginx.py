@@ -114,6 +114,8 @@ def _proxy(upstream: str) -> list[str]:
         "proxy_set_header Host $host;",
         "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "proxy_set_header X-Forwarded-Proto $scheme;",
+        # nginx's own id replaces any a client sent (the app believes trusted proxies)
+        "proxy_set_header X-Request-ID $request_id;",
     ]
 
 

@@ -5,7 +5,8 @@ the files a publication, withdrawal or redaction changed, baked anew after its c
 OUTPUT_DIR holds
     public/       the served folder: pages, feeds, sitemap, robots.txt, static/
     nginx.conf    the snippet for nginx's server block (explainers/bake_nginx.py)
-    bake.json     host, scheme and upstream of the last full bake (re-bakes use them)
+    bake.json     host, scheme and upstream of the last full bake (re-bakes use them;
+                  host and scheme are --host/--scheme, or else PUBLIC_BASE_URL's)
     .bake.lock    one bake at a time
 
 Pages are rendered in-process through Django's whole handler (the test Client), so a
@@ -33,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from whitenoise.media_types import MediaTypes
 
-from . import bake_nginx, reader_signal, views
+from . import bake_nginx, public_urls, reader_signal, views
 from .bake_files import (
     GONE_FILE,
     Busy,
@@ -248,6 +249,10 @@ class Target:
     def snippet(self) -> Path:
         return self.output / SNIPPET_NAME
 
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.host}"
+
     def save(self) -> None:
         data = {"host": self.host, "scheme": self.scheme, "upstream": self.upstream}
         write_atomic(self.output / SETTINGS_FILE, json.dumps(data, indent=2).encode() + b"\n")
@@ -259,7 +264,17 @@ def default_host() -> str | None:
                 None)  # fmt: skip
 
 
-def prepare(output, host: str | None, scheme: str, upstream: str) -> Target:
+def public_address(host: str | None, scheme: str | None) -> tuple[str | None, str]:
+    """Host and scheme of the baked pages' absolute URLs: --host (and --scheme, https
+    unless given), else PUBLIC_BASE_URL (--scheme may still change its scheme), else the
+    first fixed host in ALLOWED_HOSTS (development)."""
+    if not host and (configured := public_urls.configured()):
+        configured_scheme, host = public_urls.split(configured)
+        return host, scheme or configured_scheme
+    return host or default_host(), scheme or "https"
+
+
+def prepare(output, host: str | None, scheme: str | None, upstream: str) -> Target:
     """The checked target, its folders made; BakeError says what is wrong."""
     output = Path(os.path.abspath(Path(output).expanduser()))
     if output.exists() and not output.is_dir():
@@ -279,6 +294,7 @@ def prepare(output, host: str | None, scheme: str, upstream: str) -> Target:
             _("OUTPUT_DIR und STATIC_ROOT (%(static)s) dürfen nicht ineinander liegen.")
             % {"static": static_root}
         )
+    host, scheme = public_address(host, scheme)
     if scheme not in SCHEMES:
         raise BakeError(_("--scheme muss https oder http sein."))
     try:
@@ -288,9 +304,11 @@ def prepare(output, host: str | None, scheme: str, upstream: str) -> Target:
             _("--upstream muss http(s)://Host[:Port] sein, nicht „%(value)s“.")
             % {"value": upstream}
         ) from error
-    host = host or default_host()
     if not host:
-        raise BakeError(_("ALLOWED_HOSTS nennt keinen festen Host: bitte --host angeben."))
+        raise BakeError(
+            _("Weder PUBLIC_BASE_URL noch ALLOWED_HOSTS nennt einen festen Host: "
+              "bitte --host angeben.")
+        )  # fmt: skip
     domain, _port = split_domain_port(host)
     if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
         raise BakeError(_("Der Host „%(host)s“ steht nicht in ALLOWED_HOSTS.") % {"host": host})
@@ -306,9 +324,10 @@ def saved_target(output: Path) -> Target | None:
 
 
 @contextlib.contextmanager
-def own_requests():
+def own_requests(target: Target):
     """The bake's requests may run inside another (an admin publish): that one keeps its
-    language, script prefix and URLconf. And they render without the reader caches: a
+    language, script prefix and URLconf. Their absolute URLs use the bake's host and
+    scheme (this thread only). And they render without the reader caches: a
     baked file outlives any cache, so it must not keep a fragment the app would renew
     (the head of an older version keeps its canonical URL across a slug move while
     cached). The setting is the process's: other threads meanwhile skip the caches too."""
@@ -318,6 +337,7 @@ def own_requests():
     try:
         with (
             override_settings(READER_CACHE=False),
+            public_urls.overridden(target.base_url),
             translation.override(translation.get_language()),
         ):
             yield
@@ -338,6 +358,7 @@ class Report:
     removed: int = 0
     snippet_changed: bool = False
     skipped: list[str] = field(default_factory=list)
+    base_url: str = ""
 
 
 class Bake:
@@ -583,14 +604,16 @@ def _report(target: Target, folder: Folder, run: Bake) -> Report:
         removed=len(folder.removed),
         snippet_changed=run.snippet_changed,
         skipped=run.skipped,
+        base_url=target.base_url,
     )
 
 
-def bake_site(output, *, host=None, scheme="https", upstream=DEFAULT_UPSTREAM) -> Report:
-    """Bake every public page into `output` (see the module docstring)."""
+def bake_site(output, *, host=None, scheme=None, upstream=DEFAULT_UPSTREAM) -> Report:
+    """Bake every public page into `output` (see the module docstring). Absolute URLs
+    use `host` and `scheme` (https unless given), or else PUBLIC_BASE_URL."""
     target = prepare(output, host, scheme, upstream)
     folder = Folder(target.public)
-    with locked(target.output / LOCK_FILE, wait=None), own_requests():
+    with locked(target.output / LOCK_FILE, wait=None), own_requests(target):
         for _attempt in range(FULL_PASSES):
             mark = reader_signal.current_mark()
             run = Bake(target, folder)
@@ -613,7 +636,7 @@ def rebake(
         return None
     folder = Folder(target.public)
     try:
-        with locked(target.output / LOCK_FILE, wait=REBAKE_LOCK_WAIT), own_requests():
+        with locked(target.output / LOCK_FILE, wait=REBAKE_LOCK_WAIT), own_requests(target):
             run = Bake(target, folder)
             run.partial(explainer_id, every_version, forget_slugs)
     except Busy as busy:

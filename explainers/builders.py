@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from reversion.models import Revision, Version
 
 from .documents import normalize_document
+from .images import image_size
 from .models import Citation, Explainer, Question, RelatedLink, Source
 
 
@@ -33,7 +34,8 @@ def assemble_document(
     for question_id, source_id in citations:
         if source_id in source_by_id:
             cited[question_id].add(source_id)
-    image = explainer.get("image") or ""
+    image = str(explainer.get("image") or "")
+    size = image_size(image) if image else None
     return normalize_document(
         {
             "headline": explainer.get("headline", ""),
@@ -43,10 +45,12 @@ def assemble_document(
             "intro": explainer.get("intro", ""),
             "language": explainer.get("language") or "de",
             "image": {
-                "src": str(image),
+                "src": image,
                 "alt": explainer.get("image_alt", ""),
                 "caption": explainer.get("image_caption", ""),
                 "credit": explainer.get("image_credit", ""),
+                # What the file says, for the page's width and height; not compared.
+                **({"width": size[0], "height": size[1]} if size else {}),
             }
             if image
             else None,
@@ -75,7 +79,8 @@ def assemble_document(
                 for s in sources
             ],
             "related": list(related_slugs),
-        }
+        },
+        image_size=True,
     )
 
 

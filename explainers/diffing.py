@@ -11,10 +11,12 @@ import difflib
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from contextvars import ContextVar
 from html import escape
 from typing import Any
 
 from explainers.documents import normalize_document
+from explainers.limits import DIFF_WORK_BUDGET
 
 FIELDS = ("headline", "kicker", "teaser", "intro", "slug", "language", "image", "related")
 TEXT_FIELDS = ("headline", "kicker", "teaser", "intro")
@@ -34,11 +36,59 @@ _FOLDABLE_RE = re.compile(r"[^\S\n]+")
 # --- word-level ops -------------------------------------------------------------------------
 
 
-def word_ops(old: str, new: str) -> list[list[str]]:
+class DiffBudget:
+    """The matching work one diff may do, counted as it is done.
+
+    The unit is one candidate the matcher looks at: for every token of the old text in the
+    range it searches, each place the same token stands in the new text. That is what
+    makes difflib quadratic (20,000 punctuation marks are 20,000 tokens drawn from thirty
+    values), and it is known before the search runs, so no search starts that would
+    overspend. Past the budget a text is compared line by line, then replaced as a whole:
+    coarser, still complete.
+    """
+
+    def __init__(self, limit: int = DIFF_WORK_BUDGET) -> None:
+        self.limit = limit
+        self.spent = 0
+        self.coarse = 0  # texts compared by lines or replaced whole for lack of budget
+
+    def spend(self, work: int) -> None:
+        if self.spent + work > self.limit:
+            raise _OverBudget
+        self.spent += work
+
+
+class _OverBudget(Exception):
+    pass
+
+
+_running_budget: ContextVar[DiffBudget | None] = ContextVar("diff_budget", default=None)
+
+
+class _CountingMatcher(difflib.SequenceMatcher):
+    def __init__(self, budget: DiffBudget, a: list[str], b: list[str]) -> None:
+        self.budget = budget
+        # Bare whitespace is "junk": no match starts on it (it is only added to the edges
+        # of matches), which keeps the matcher fast and stops it pairing up the spaces of
+        # rewrites.
+        super().__init__(str.isspace, a, b, autojunk=False)
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        # The search visits, for each a[i] in the range, every position of it in b.
+        b2j = self.b2j
+        self.budget.spend((ahi - alo) + sum(len(b2j.get(t, ())) for t in self.a[alo:ahi]))
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def word_ops(old: str, new: str, budget: DiffBudget | None = None) -> list[list[str]]:
     """``[[op, text], ...]`` turning `old` into `new`, op in "equal", "insert", "delete".
 
     Joining the "equal" and "delete" texts gives `old`; "equal" and "insert" give `new`.
+    Word by word while `budget` lasts, else coarser. Without one, the budget of the
+    ``diff_documents`` running, or a fresh one.
     """
+    budget = budget or _running_budget.get() or DiffBudget()
     a, b = _TOKEN_RE.findall(old or ""), _TOKEN_RE.findall(new or "")
     # Edits are usually local: cut off the unchanged start and end before matching.
     head = 0
@@ -47,21 +97,38 @@ def word_ops(old: str, new: str) -> list[list[str]]:
     tail = 0
     while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
+    a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
+    middle = _matched_ops(a_mid, b_mid, budget)
+    if middle is None:
+        budget.coarse += 1
+        old_mid, new_mid = "".join(a_mid), "".join(b_mid)
+        lines = old_mid.splitlines(keepends=True), new_mid.splitlines(keepends=True)
+        middle = _matched_ops(*lines, budget)
+    if middle is None:
+        middle = [[DELETE, old_mid], [INSERT, new_mid]]
     ops: list[list[str]] = []
     _append(ops, EQUAL, "".join(a[:head]))
-    a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
-    # Bare whitespace is "junk": no match starts on it (it is only added to the edges of
-    # matches), which keeps the matcher fast and stops it pairing up the spaces of rewrites.
-    matcher = difflib.SequenceMatcher(str.isspace, a_mid, b_mid, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            _append(ops, EQUAL, "".join(a_mid[i1:i2]))
-        if tag in ("delete", "replace"):
-            _append(ops, DELETE, "".join(a_mid[i1:i2]))
-        if tag in ("insert", "replace"):
-            _append(ops, INSERT, "".join(b_mid[j1:j2]))
+    for op, text in middle:
+        _append(ops, op, text)
     _append(ops, EQUAL, "".join(a[len(a) - tail :]))
     return _group_changes(ops)
+
+
+def _matched_ops(a: list[str], b: list[str], budget: DiffBudget) -> list[list[str]] | None:
+    """The ops turning tokens `a` into `b`, or None if the budget does not cover it."""
+    ops: list[list[str]] = []
+    try:
+        opcodes = _CountingMatcher(budget, a, b).get_opcodes()
+    except _OverBudget:
+        return None
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            _append(ops, EQUAL, "".join(a[i1:i2]))
+        if tag in ("delete", "replace"):
+            _append(ops, DELETE, "".join(a[i1:i2]))
+        if tag in ("insert", "replace"):
+            _append(ops, INSERT, "".join(b[j1:j2]))
+    return ops
 
 
 def _append(ops: list[list[str]], op: str, text: str) -> None:
@@ -111,7 +178,7 @@ def ops_to_html(ops: list[list[str]]) -> str:
 # --- documents ------------------------------------------------------------------------------
 
 
-def diff_documents(old: dict, new: dict) -> dict[str, Any]:
+def diff_documents(old: dict, new: dict, budget: DiffBudget | None = None) -> dict[str, Any]:
     """The changes from `old` to `new`, as JSON-serialisable data.
 
     ``fields``: changed top-level fields (text fields with word ``ops``, the image with its
@@ -120,11 +187,18 @@ def diff_documents(old: dict, new: dict) -> dict[str, Any]:
     they stood (an added or removed one with its whole ``answer``, a reworded one with
     ``question_ops``); ``sources``: added, removed, changed (by key, with ``changes`` field by
     field); ``counts``; ``is_empty``.
+
+    All texts share one `budget` (a fresh one if none is given), so the matching work of a
+    whole diff is bounded, whatever the documents hold.
     """
-    old, new = normalize_document(old), normalize_document(new)
-    fields = [_field_entry(f, old[f], new[f]) for f in FIELDS if old[f] != new[f]]
-    questions = _diff_questions(old["questions"], new["questions"])
-    sources = _diff_sources(old["sources"], new["sources"])
+    running = _running_budget.set(DiffBudget() if budget is None else budget)
+    try:
+        old, new = normalize_document(old), normalize_document(new)
+        fields = [_field_entry(f, old[f], new[f]) for f in FIELDS if old[f] != new[f]]
+        questions = _diff_questions(old["questions"], new["questions"])
+        sources = _diff_sources(old["sources"], new["sources"])
+    finally:
+        _running_budget.reset(running)
     statuses = [entry["status"] for entry in questions]
     counts = {
         "fields": len(fields),

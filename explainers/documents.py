@@ -28,6 +28,9 @@ DOCUMENT_KEYS = (
 QUESTION_KEYS = ("key", "anchor", "question", "answer", "cites")
 SOURCE_KEYS = ("key", "label", "publisher", "url", "date", "kind")
 IMAGE_KEYS = ("src", "alt", "caption", "credit")
+# The stored file's pixel size: derived from `src` (files are never overwritten), so kept
+# only where asked (built and stored documents) and left out of hashes and diffs.
+IMAGE_SIZE_KEYS = ("width", "height")
 SOURCE_KINDS = (
     "article",
     "interview",
@@ -118,11 +121,12 @@ def empty_document() -> dict[str, Any]:
     }
 
 
-def normalize_document(data: Mapping[str, Any]) -> dict[str, Any]:
+def normalize_document(data: Mapping[str, Any], *, image_size: bool = False) -> dict[str, Any]:
     """The document with exactly the contract's keys, missing ones filled with defaults.
 
     Documents stored long ago (publications, revisions) pass through here, so a key
-    added or dropped by a later release does not break old versions.
+    added or dropped by a later release does not break old versions. `image_size` keeps
+    the image's `width` and `height` where they are positive whole numbers.
     """
     doc = empty_document()
     for key in DOCUMENT_KEYS:
@@ -132,6 +136,10 @@ def normalize_document(data: Mapping[str, Any]) -> dict[str, Any]:
     doc["image"] = (
         {k: str(image.get(k) or "") for k in IMAGE_KEYS} if image and image.get("src") else None
     )
+    if doc["image"] and image_size:
+        sizes = {k: image.get(k) for k in IMAGE_SIZE_KEYS}
+        if all(type(v) is int and v > 0 for v in sizes.values()):
+            doc["image"].update(sizes)
     doc["questions"] = [
         {
             "key": q.get("key", ""),

@@ -1,7 +1,12 @@
 """Atom feeds of publications: all explainers, and one explainer. Minor fixes are left
-out: they change no fact, so they are not news to a feed reader."""
+out: they change no fact, so they are not news to a feed reader.
+
+Links use the public base URL (explainers/public_urls.py), never the Sites row; ids are
+`tag:` URIs under FEED_TAG_AUTHORITY, so they survive a move to another address."""
 
 from __future__ import annotations
+
+import copy
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -10,9 +15,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from . import public_urls
 from .models import Publication
 from .public import Moved, Withdrawn, current_by_slug
-from .views import answer_moved_or_gone
+from .reader_changes import site_changed_at
+from .views import answer_moved_or_gone, reader_response
 
 FEED_SIZE = 50
 # XML 1.0 cannot carry C0 control characters other than tab, LF and CR, nor U+FFFE/U+FFFF
@@ -41,8 +48,37 @@ def _summary(publication: Publication) -> str:
     return " ".join(parts)
 
 
+class ChangedAtAtomFeed(Atom1Feed):
+    """The feed's <updated> (and Last-Modified) is when what it shows last changed for
+    readers (reader_changes.py), not the newest entry's date, which a withdrawal or
+    redaction would not move – and not "now" for a feed without entries, which would
+    change its bytes every second."""
+
+    def latest_post_date(self):
+        return self.feed["changed_at"] or super().latest_post_date()
+
+
 class PublicationFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = ChangedAtAtomFeed
+    base = ""  # the public base URL, set on the copy that serves one request
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        return reader_response(response)
+
+    def feed_extra_kwargs(self, obj):
+        return {"changed_at": self.changed_at(obj)}
+
+    def changed_at(self, obj):
+        return site_changed_at()
+
+    def get_feed(self, obj, request):
+        # One instance serves every request (and thread): the base URL goes on a copy.
+        bound = copy.copy(self)
+        bound.base = public_urls.base_url(request)
+        return Feed.get_feed(bound, obj, request)
 
     def item_title(self, publication: Publication) -> str:
         return _("%(headline)s – v%(n)s (%(kind)s)") % {
@@ -56,10 +92,12 @@ class PublicationFeed(Feed):
         return escape(feed_text(_summary(publication)))
 
     def item_link(self, publication: Publication) -> str:
-        return reverse("explainers:version", args=[publication.slug, publication.number])
+        return self.base + reverse(
+            "explainers:version", args=[publication.slug, publication.number]
+        )
 
     def item_guid(self, publication: Publication) -> str:
-        return f"publication-{publication.pk}"
+        return public_urls.tag_uri(f"publication-{publication.pk}")
 
     def item_pubdate(self, publication: Publication):
         return publication.published_at
@@ -95,7 +133,13 @@ class AllPublicationsFeed(PublicationFeed):
         return _("Jede Veröffentlichung, Aktualisierung und Korrektur.")
 
     def link(self) -> str:
-        return reverse("explainers:index")
+        return self.base + reverse("explainers:index")
+
+    def feed_url(self) -> str:
+        return self.base + reverse("explainers:feed")
+
+    def feed_guid(self) -> str:
+        return public_urls.tag_uri("feed")
 
     def items(self):
         return self.public_publications()[:FEED_SIZE]
@@ -113,6 +157,9 @@ class ExplainerFeed(PublicationFeed):
     def get_object(self, request, slug):
         return request.explainer_current
 
+    def changed_at(self, current):
+        return current.changed_at
+
     def title(self, current) -> str:
         return _("Änderungen: %(headline)s") % {
             "headline": feed_text(current.publication.document["headline"])
@@ -122,7 +169,13 @@ class ExplainerFeed(PublicationFeed):
         return _("Jede Fassung dieses Erklärstücks mit ihrem Hinweis.")
 
     def link(self, current) -> str:
-        return current.get_absolute_url()
+        return self.base + current.get_absolute_url()
+
+    def feed_url(self, current) -> str:
+        return self.base + reverse("explainers:explainer_feed", args=[current.slug])
+
+    def feed_guid(self, current) -> str:
+        return public_urls.tag_uri(f"feed/explainer-{current.explainer_id}")
 
     def items(self, current):
         return self.public_publications().filter(explainer_id=current.explainer_id)[:FEED_SIZE]

@@ -9,17 +9,32 @@ from __future__ import annotations
 
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.forms.models import BaseInlineFormSet
 from django.http import QueryDict
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .documents import german_slugify, question_key, unique_slug
+from .images import (
+    ImageRefused,
+    clean_image,
+    image_size,
+    smallest_name,
+    upload_rules,
+    write_renditions,
+)
 from .models import Explainer, Question
 from .publishing import public_slug_conflict
-from .rendering import citation_markers, too_deeply_nested, unsafe_links
+from .rendering import (
+    answers_expansion_problem,
+    citation_markers,
+    too_deeply_nested,
+    unsafe_links,
+)
 from .revisions import split_keys
 
 SOURCES_PREFIX = "sources"
@@ -65,6 +80,41 @@ class NeverCutText:
                 )
 
 
+class LeadImageField(forms.FileField):
+    """An uploaded lead image becomes its clean, re-encoded copy (explainers/images.py) or
+    a form error in German; the rest of the form keeps what was typed. Nothing is stored
+    until the whole form is saved."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        try:
+            return clean_image(upload, upload.name).as_file()
+        except ImageRefused as error:
+            raise forms.ValidationError(str(error), code="image_refused") from error
+
+
+class LeadImageWidget(AdminFileWidget):
+    """The file input with a small picture of the stored image in front of it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not value or not getattr(value, "_committed", False):
+            return html
+        size = image_size(value.name, value.storage)
+        if size is None:
+            return html
+        thumbnail = smallest_name(value.name, size[0])
+        if not value.storage.exists(thumbnail):  # renditions not made yet (make_renditions)
+            thumbnail = value.name
+        return format_html(
+            '<img class="lead-image-thumbnail" src="{}" alt="" width="160">{}',
+            value.storage.url(thumbnail),
+            html,
+        )
+
+
 class ExplainerForm(NeverCutText, forms.ModelForm):
     # The revision the form was loaded from: a save against a newer one is merged.
     loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -84,10 +134,14 @@ class ExplainerForm(NeverCutText, forms.ModelForm):
             "headline", "slug", "kicker", "teaser", "intro", "language", "byline",
             "image", "image_alt", "image_caption", "image_credit", "review_by",
         ]  # fmt: skip
+        field_classes = {"image": LeadImageField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
+        if "image" in self.fields:
+            self.fields["image"].widget = LeadImageWidget()
+            self.fields["image"].help_text = f"{upload_rules()} {self.fields['image'].help_text}"
         if "ready_for_review" in self.fields:
             # The value the form was loaded with travels along, so a stale form that did
             # not touch the checkbox leaves what someone else set since.
@@ -142,6 +196,13 @@ class ExplainerForm(NeverCutText, forms.ModelForm):
             if too_deeply_nested(cleaned.get(name) or ""):
                 self.add_error(name, TOO_DEEP_MESSAGE)
         return cleaned
+
+    def _save_m2m(self):
+        # Runs once the explainer (and so the uploaded file) is saved, on either path of
+        # ModelForm.save: the renditions are made from the file as stored.
+        super()._save_m2m()
+        if "image" in self.changed_data and self.instance.image:
+            write_renditions(self.instance.image.name, self.instance.image.storage)
 
 
 class InlineRowForm(NeverCutText, forms.ModelForm):
@@ -263,6 +324,11 @@ class QuestionFormSet(OrderedFormSet):
                 form.add_error("answer", _unsafe_link_message(bad))
             if too_deeply_nested(answer):
                 form.add_error("answer", TOO_DEEP_MESSAGE)
+        answers = [
+            (f.cleaned_data.get("anchor", ""), f.cleaned_data.get("answer", "")) for f in live
+        ]
+        if problem := answers_expansion_problem(answers, source_keys):
+            raise forms.ValidationError(problem)
 
     def _fill_anchors(self, live_forms) -> None:
         taken = {f.cleaned_data["anchor"] for f in live_forms if f.cleaned_data.get("anchor")}

@@ -6,7 +6,9 @@ A held response is served while it is younger than READER_HOLD_SECONDS (the prod
 promises readers a new publication within two seconds) and while the reader signal
 has not moved (explainers/reader_signal.py): a publication, withdrawal or redaction
 drops every held page at once. Reader pages do not depend on who asks, so one copy
-serves everyone; only successful pages are held, and only so many.
+serves everyone; only successful pages are held. A page is held once per query
+parameters it reads (`?utm_source=…` is the same page), expired and outdated pages are
+freed first, and a worker holds at most READER_HOLD_BYTES.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from __future__ import annotations
 import functools
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.cache import set_response_etag
 from django.utils.translation import get_language
 
 from . import reader_signal
-
-MAX_ENTRIES = 2_000
 
 
 class Held(NamedTuple):
@@ -31,21 +33,67 @@ class Held(NamedTuple):
     content: bytes
     headers: tuple[tuple[str, str], ...]
 
+    @property
+    def size(self) -> int:
+        return len(self.content) + sum(len(name) + len(value) for name, value in self.headers)
 
-_held: OrderedDict[tuple, Held] = OrderedDict()
+
+class Store:
+    """This worker's held pages: least recently used first, at most `budget` bytes."""
+
+    def __init__(self) -> None:
+        self.pages: OrderedDict[tuple, Held] = OrderedDict()
+        self.bytes = 0
+
+    def get(self, key: tuple, mark: object, now: float) -> Held | None:
+        held = self.pages.get(key)
+        if held is None or held.mark != mark or held.until <= now:
+            return None
+        self.pages.move_to_end(key)
+        return held
+
+    def put(self, key: tuple, held: Held, now: float, budget: int) -> None:
+        self._drop(key)
+        if held.size > budget:
+            return
+        self._free(held.mark, now)
+        while self.pages and self.bytes + held.size > budget:
+            self._drop(next(iter(self.pages)))
+        self.pages[key] = held
+        self.bytes += held.size
+
+    def clear(self) -> None:
+        self.pages.clear()
+        self.bytes = 0
+
+    def _free(self, mark: object, now: float) -> None:
+        """Drop every page that can no longer be served: expired, or from before the
+        reader signal last moved."""
+        for key in [key for key, held in self.pages.items()
+                    if held.until <= now or held.mark != mark]:  # fmt: skip
+            self._drop(key)
+
+    def _drop(self, key: tuple) -> None:
+        held = self.pages.pop(key, None)
+        if held is not None:
+            self.bytes -= held.size
+
+
+_held = Store()
 
 
 def clear() -> None:
     _held.clear()
 
 
-def _key(request) -> tuple:
-    return (
-        request.is_secure(),
-        request.get_host(),
-        request.get_full_path(),
-        get_language(),
-    )
+def held_bytes() -> int:
+    return _held.bytes
+
+
+def _key(request, uses: tuple[str, ...]) -> tuple:
+    """Parameters the page does not read (tracking tags, cache busters) are left out."""
+    query = tuple((name, tuple(request.GET.getlist(name))) for name in uses if name in request.GET)
+    return (request.is_secure(), request.get_host(), request.path, query, get_language())
 
 
 def _replay(held: Held) -> HttpResponse:
@@ -79,27 +127,28 @@ def _render_whole(view, request, args, kwargs):
         request.META.update(conditions)
 
 
-def held_for_readers(view):
-    """Serve the view's recent answer to the same URL from this worker's memory."""
+def held_for_readers(view, uses: Iterable[str] = ()):
+    """Serve the view's recent answer to the same page from this worker's memory; `uses`
+    names the query parameters the view reads."""
+    uses = tuple(uses)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not settings.READER_CACHE or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key, mark, now = _key(request), reader_signal.current_mark(), time.monotonic()
-        held = _held.get(key)
-        if held is not None and held.mark == mark and held.until > now:
+        key, mark, now = _key(request, uses), reader_signal.current_mark(), time.monotonic()
+        held = _held.get(key, mark, now)
+        if held is not None:
             return _replay(held)
         response = _render_whole(view, request, args, kwargs)
         if _holdable(response):
             if hasattr(response, "render"):  # a TemplateResponse (feeds, sitemap)
                 response.render()
-            _held[key] = Held(
+            set_response_etag(response)  # once, not on every replay
+            held = Held(
                 now + settings.READER_HOLD_SECONDS, mark, response.content, tuple(response.items())
             )
-            _held.move_to_end(key)
-            while len(_held) > MAX_ENTRIES:
-                _held.popitem(last=False)
+            _held.put(key, held, now, settings.READER_HOLD_BYTES)
         return response
 
     return wrapper

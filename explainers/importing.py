@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import datetime
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import reversion
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .documents import normalize_document
+from .images import (
+    ImageRefused,
+    clean_image,
+    delete_with_renditions,
+    lead_image_storage,
+    write_renditions,
+)
 from .models import Explainer, Publication, Question, RelatedLink, Source
 from .publishing import publish
 from .redaction_guard import check_not_redacted
-from .rendering import citation_markers, too_deeply_nested
+from .rendering import citation_markers, expansion_problem, too_deeply_nested
 from .revisions import latest_revision, record_revision, revision_label
 from .textformat import MAX_IMPORT_BYTES, ParsedExplainer, decode_import_bytes, parse_text
 
@@ -94,12 +104,87 @@ def import_file(
         decode_import_bytes(path.read_bytes()), title=title, slug=slug, filename=path.name
     )
     replaced = Explainer.objects.filter(slug=parsed.document["slug"]).exists()
-    with transaction.atomic():
-        explainer = import_document(parsed.document, replace=replace, user=user)
+    with transaction.atomic(), imported_image(parsed, replace) as document:
+        explainer = import_document(document, replace=replace, user=user)
         report = ImportReport(explainer, parsed, replaced, warnings=list(parsed.warnings))
         if publish_kind:
             report.publication = publish(explainer, kind=publish_kind, note=note, user=user)
     return report
+
+
+@contextmanager
+def imported_image(parsed: ParsedExplainer, replace: bool) -> Iterator[dict[str, Any]]:
+    """The parsed document with its "Bild:" file as the admin would store an upload: the
+    file must lie in the media storage, passes the same checks and is stored re-encoded,
+    with renditions, under a new name. If the import then fails, those files go again.
+
+    Re-importing an explainer with the image it already has (export, edit, --replace)
+    keeps that file: it was checked when it was stored.
+    """
+    document = parsed.document
+    image = document["image"]
+    if not image:
+        yield document
+        return
+    src = image["src"]
+    storage = lead_image_storage()
+    current = Explainer.objects.filter(slug=document["slug"]).values_list("image", flat=True)
+    try:
+        with _named_file(storage, src, parsed.image_line) as file:
+            if replace and src in current:
+                write_renditions(src, storage)
+                yield document
+                return
+            clean = clean_image(file, src)
+    except ImageRefused as error:
+        raise ImportRefused(_bild_line(parsed.image_line, src, str(error))) from error
+    stored = Explainer._meta.get_field("image").generate_filename(None, clean.name)
+    stored = storage.save(stored, clean.as_file())
+    try:
+        write_renditions(stored, storage)
+        yield {**document, "image": {**image, "src": stored}}
+    except BaseException:
+        delete_with_renditions(stored, storage)
+        raise
+
+
+@contextmanager
+def _named_file(storage, src: str, line: int | None):
+    """The storage's file `src`, refused if it is missing or (by a symlink) lies outside."""
+    try:
+        inside = _inside(storage, src)
+        file = storage.open(src) if inside else None
+    except SuspiciousFileOperation:
+        inside, file = False, None
+    except OSError as error:
+        raise ImportRefused(
+            _bild_line(line, src, _("Im Medienordner gibt es diese Datei nicht."))
+        ) from error
+    if not inside:
+        raise ImportRefused(
+            _bild_line(line, src, _("Die Datei liegt außerhalb des Medienordners."))
+        )
+    with file:
+        yield file
+
+
+def _inside(storage, src: str) -> bool:
+    """Whether the file really lies in the storage's folder, symlinks followed (a storage
+    without local paths has no symlinks)."""
+    try:
+        path = storage.path(src)
+    except NotImplementedError:
+        return True
+    root = os.path.realpath(storage.location)
+    return os.path.commonpath([os.path.realpath(path), root]) == root
+
+
+def _bild_line(line: int | None, src: str, reason: str) -> str:
+    return _("Zeile %(line)s („Bild: %(src)s“): %(reason)s") % {
+        "line": line or "?",
+        "src": src,
+        "reason": reason,
+    }
 
 
 def import_document(
@@ -166,6 +251,8 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
     explainer.image_credit = image.get("credit", "")
     _refuse_unstorable_text(document)
     _refuse_too_deep(document)
+    if problem := expansion_problem(document):
+        raise ImportRefused(problem)
     _refuse_duplicate_keys(document)
     if explainer.pk is not None:  # --replace must not bring back a redacted passage
         check_not_redacted(explainer, document, ImportRefused)

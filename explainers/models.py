@@ -466,6 +466,10 @@ class CurrentPublication(models.Model):
         related_name="+",
         verbose_name=_("zurückgezogen von"),
     )
+    # When readers' pages of this explainer last changed (publication, withdrawal,
+    # redaction, repair): whole seconds, strictly later than any earlier change on the
+    # site, so Last-Modified moves with every change and never back (reader_changes.py).
+    changed_at = models.DateTimeField(_("zuletzt geändert für Leser"), db_index=True)
 
     class Meta:
         verbose_name = _("aktuelle Veröffentlichung")

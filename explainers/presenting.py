@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .diffing import diff_documents
+from .images import image_sources
 from .models import Publication, Source
 from .rendering import render_answer, render_document_answers, render_markdown, source_numbers
 
@@ -57,6 +58,7 @@ def present_document(
     ]
     return {
         **document,
+        "image": _with_sources(document.get("image")),
         "teaser_html": render_markdown(document["teaser"]),
         "intro_html": render_markdown(document["intro"]),
         "questions": questions,
@@ -89,7 +91,30 @@ def present_diff(old_document: dict[str, Any], new_document: dict[str, Any]) -> 
             html = render_answer(entry["answer"], numbers[entry["status"]], cite_id_prefix=None)
             entry = {**entry, "answer_html": html}
         questions.append(entry)
-    return {**diff, "questions": questions, "source_numbers": numbers["added"]}
+    fields = [
+        {
+            **entry,
+            "old_thumbnail": _thumbnail(old_document.get("image")),
+            "new_thumbnail": _thumbnail(new_document.get("image")),
+        }
+        if entry["field"] == "image"
+        else entry
+        for entry in diff["fields"]
+    ]
+    return {**diff, "fields": fields, "questions": questions, "source_numbers": numbers["added"]}
+
+
+def _with_sources(image: dict | None) -> dict | None:
+    """The image with its URLs (src, srcset, sizes, thumbnail) for the templates."""
+    return {**image, **image_sources(image)} if image and image.get("src") else None
+
+
+def _thumbnail(image: dict | None) -> dict | None:
+    """The smallest stored size of an image, for the diff; the sizes come from the document
+    as given (diff_documents leaves them out), so an old one without them shows the original."""
+    if not image or not image.get("src"):
+        return None
+    return {"url": image_sources(image)["thumbnail_url"], "alt": image.get("alt", "")}
 
 
 def change_log(publication: Publication) -> list[dict[str, Any]]:

@@ -5,9 +5,11 @@ nothing here reads the working copy.
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from dataclasses import dataclass
+
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import CurrentPublication, Publication
@@ -75,36 +77,53 @@ def publications_of(current: CurrentPublication):
     return Publication.objects.filter(explainer_id=current.explainer_id)
 
 
-def related_current(publication: Publication) -> list[CurrentPublication]:
+@dataclass(frozen=True)
+class Recommendation:
+    """One entry of "Empfehlungen der Redaktion": a public explainer as it is now."""
+
+    pk: int
+    slug: str
+    headline: str
+    language: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("explainers:detail", args=[self.slug])
+
+
+def related_current(publication: Publication) -> tuple[list[Recommendation], object]:
     """ "Empfehlungen der Redaktion": the related explainers that are public now, in the
-    editor's order, with their current headlines (one query)."""
+    editor's order, with their current headlines; and the latest moment any explainer it
+    names changed for readers, withdrawn ones included (one query).
+
+    A recommendation names an explainer by a slug it published (now or before a rename),
+    never by its working copy's slug: a draft saved in the admin changes no reader page."""
     slugs = publication.document.get("related") or []
     if not slugs:
-        return []
+        return [], None
+    current = "explainer__current__"
     rows = (
-        CurrentPublication.objects.filter(
-            Q(slug__in=slugs) | Q(explainer__slug__in=slugs), withdrawn_at__isnull=True
-        )
-        # the headline and language only, not the whole stored publication
-        .only("pk", "slug", "publication_id")
-        .annotate(
-            working_slug=F("explainer__slug"),
-            headline=KeyTextTransform("headline", "publication__document"),
-            language=KeyTextTransform("language", "publication__document"),
+        Publication.objects.filter(slug__in=slugs, explainer__current__isnull=False)
+        .exclude(explainer_id=publication.explainer_id)
+        .values_list(
+            "slug",
+            "explainer_id",
+            f"{current}slug",
+            f"{current}withdrawn_at",
+            f"{current}changed_at",
+            KeyTextTransform("headline", f"{current}publication__document"),
+            KeyTextTransform("language", f"{current}publication__document"),
         )
     )
-    found: dict[str, CurrentPublication] = {}
-    for current in rows:  # matched by public slug, or by the slug it was linked under
-        found.setdefault(current.slug, current)
-        found.setdefault(current.working_slug, current)
+    found: dict[str, Recommendation] = {}
+    changed_at = None
+    for slug, pk, public_slug, withdrawn_at, moment, headline, language in rows:
+        changed_at = max(changed_at or moment, moment)
+        if withdrawn_at is None:
+            found[slug] = Recommendation(pk, public_slug, headline, language)
     related, seen = [], set()
     for slug in slugs:
-        current = found.get(slug)
-        if (
-            current is not None
-            and current.pk not in seen
-            and current.pk != publication.explainer_id
-        ):
-            seen.add(current.pk)
-            related.append(current)
-    return related
+        recommendation = found.get(slug)
+        if recommendation is not None and recommendation.pk not in seen:
+            seen.add(recommendation.pk)
+            related.append(recommendation)
+    return related, changed_at

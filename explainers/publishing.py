@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import reversion
@@ -10,7 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from reversion.models import Revision
 
-from . import baking, clock, reader_signal
+from . import clock, reader_changes, signals
 from .builders import (
     document_from_explainer,
     document_from_revision,
@@ -21,16 +22,18 @@ from .desk_log import desk_action
 from .diffing import changed_question_keys, diff_documents, summarize
 from .documents import content_hash
 from .identifiers import check_document
+from .images import ensure_renditions
 from .limits import NOTE_MAX
 from .models import CurrentPublication, Explainer, Publication
 from .redaction_guard import check_not_redacted
-from .rendering import render_document_answers
+from .rendering import marker_count_problem, render_document_answers, rendered_size_problem
 from .revisions import latest_revision, record_revision
 from .search import index_publication
 
 PUBLISH_PERMISSION = "explainers.publish_explainer"
 Kind = Publication.Kind
 KINDS_NEEDING_NOTE = {Kind.UPDATE, Kind.CORRECTION, Kind.CLARIFICATION}
+PUBLISH_ATTEMPTS = 3  # another publication slipping in between twice in a row is rare
 
 
 class PublishRefused(Exception):
@@ -72,9 +75,99 @@ def publish(
         raise PublishRefused(
             _("Hinweise dürfen höchstens %(n)s Zeichen lang sein.") % {"n": NOTE_MAX}
         )
+    # The costly part (rendering, the diff) is done before the transaction, holding no
+    # lock; if a publication slipped in meanwhile, it is done again against that one.
+    seen = None
+    for _attempt in range(PUBLISH_ATTEMPTS):
+        prepared = _prepare(explainer, revision, seen)
+        try:
+            publication = _publish_prepared(
+                explainer,
+                prepared,
+                kind=kind,
+                note=note,
+                internal_note=internal_note,
+                user=user,
+                revision=revision,
+            )
+        except _Stale as stale:
+            seen = stale.document
+        else:
+            break
+    else:
+        raise PublishRefused(_concurrent_message())
+    explainer.refresh_from_db()
+    desk_action("publish", explainer, user, version=publication.number, kind=publication.kind)
+    return publication
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    previous: tuple[int, int] | None  # the latest publication diffed against, and its
+    # redaction generation: a redaction meanwhile rewrote its document
+    document: dict
+    rendered_answers: dict[str, str]
+    diff: dict | None
+
+
+class _Stale(Exception):
+    """Under the lock, what was prepared no longer fits; `document` is the one found there
+    (None if only the latest publication changed)."""
+
+    def __init__(self, document: dict | None) -> None:
+        super().__init__()
+        self.document = document
+
+
+def _concurrent_message() -> str:
+    return _("Gleichzeitig wurde eine andere Fassung veröffentlicht. Bitte erneut versuchen.")
+
+
+def _prepare(explainer: Explainer, revision: Revision | None, document: dict | None) -> _Prepared:
+    """Render and diff the document to publish, outside any transaction of publish()'s own.
+    `document`: the one the previous attempt found under the lock, if any."""
+    previous = (
+        explainer.publications.order_by("-number")
+        .only("pk", "document", "redaction_generation")
+        .first()
+    )
+    if document is None and revision is not None:
+        document = document_from_revision(revision)
+    elif document is None:
+        document = document_from_explainer(Explainer.objects.get(pk=explainer.pk))
+    if document.get("image"):  # its page lists the sizes: they must be stored
+        ensure_renditions(document["image"]["src"])
+    problem = marker_count_problem(document)  # before rendering: it is what grows
+    if problem:
+        raise PublishRefused(problem)
+    rendered = render_document_answers(document)
+    problem = rendered_size_problem(rendered)
+    if problem:
+        raise PublishRefused(problem)
+    diff = diff_documents(previous.document, document) if previous is not None else None
+    return _Prepared(_version_of(previous), document, rendered, diff)
+
+
+def _version_of(publication: Publication | None) -> tuple[int, int] | None:
+    return (publication.pk, publication.redaction_generation) if publication else None
+
+
+def _publish_prepared(
+    explainer: Explainer,
+    prepared: _Prepared,
+    *,
+    kind: str,
+    note: str,
+    internal_note: str,
+    user,
+    revision: Revision | None,
+) -> Publication:
+    """One attempt at the writes, in one transaction, with what was prepared."""
     with transaction.atomic():
         locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
         previous = locked.publications.order_by("-number").first()
+        if _version_of(previous) != prepared.previous:
+            raise _Stale(None)
         if previous is None:
             kind = Kind.FIRST
         elif kind == Kind.FIRST:
@@ -89,6 +182,8 @@ def publish(
         else:
             document = document_from_revision(revision)
             byline = stored_explainer(revision).get("byline", "")
+        if document != prepared.document:  # edited meanwhile: prepare this one
+            raise _Stale(document)
         check_document(document, refused=PublishRefused)
         check_not_redacted(locked, document, refused=PublishRefused)
         digest = content_hash(document, byline)
@@ -98,7 +193,7 @@ def publish(
                 % {"number": previous.number}
             )
         _check_public_slug(locked, document["slug"])
-        publication = _freeze(locked, previous, document, digest, revision, kind, user)
+        publication = _freeze(locked, previous, prepared, digest, revision, kind, user)
         publication.byline = byline
         publication.note, publication.internal_note = note, internal_note
         publication.change_log = _change_log(previous, publication)
@@ -106,9 +201,7 @@ def publish(
             with transaction.atomic():
                 publication.save()
         except IntegrityError as error:  # the number is taken: another publish won
-            raise PublishRefused(
-                _("Gleichzeitig wurde eine andere Fassung veröffentlicht. Bitte erneut versuchen.")
-            ) from error
+            raise PublishRefused(_concurrent_message()) from error
         CurrentPublication.objects.update_or_create(
             explainer=locked,
             defaults={
@@ -119,13 +212,11 @@ def publish(
                 "withdrawn_at": None,
                 "withdrawn_note": "",
                 "withdrawn_by": None,
+                "changed_at": reader_changes.next_moment(),
             },
         )
         index_publication(publication)
-        reader_signal.announce_change()
-        baking.after_commit(locked)
-    explainer.refresh_from_db()
-    desk_action("publish", explainer, user, version=publication.number, kind=publication.kind)
+        signals.send(signals.explainer_published, locked, publication=publication)
     return publication
 
 
@@ -200,7 +291,8 @@ def _revision_for(explainer: Explainer, user):
     return revision, document
 
 
-def _freeze(explainer, previous, document, digest, revision, kind, user) -> Publication:
+def _freeze(explainer, previous, prepared, digest, revision, kind, user) -> Publication:
+    document = prepared.document
     number = (explainer.publications.aggregate(n=Max("number"))["n"] or 0) + 1
     now = clock.now()
     return Publication(
@@ -216,12 +308,12 @@ def _freeze(explainer, previous, document, digest, revision, kind, user) -> Publ
         slug=document["slug"],
         published_by=user,
         kind=kind,
-        rendered_answers=render_document_answers(document),
-        **_changes(previous, document, number, now, kind),
+        rendered_answers=prepared.rendered_answers,
+        **_changes(previous, document, number, now, kind, prepared.diff),
     )
 
 
-def _changes(previous, document, number, now, kind) -> dict[str, Any]:
+def _changes(previous, document, number, now, kind, diff) -> dict[str, Any]:
     """The change summary against the previous publication and per-question last changes."""
     stamp_now = {"number": number, "published_at": now.isoformat()}
     if previous is None:
@@ -231,7 +323,6 @@ def _changes(previous, document, number, now, kind) -> dict[str, Any]:
                 q["key"]: {**stamp_now, "status": "added"} for q in document["questions"]
             },
         }
-    diff = diff_documents(previous.document, document)
     changed = changed_question_keys(diff)
     added = {e["key"] for e in diff["questions"] if e["status"] == "added"}
     question_changes = {}

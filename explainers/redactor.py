@@ -75,6 +75,7 @@ class Redactor:
         self.slugs: dict[str, str] = {}
         self.anchors: dict[str, str] = {}
         self.source_keys: dict[str, str] = {}
+        self.referrer_ids: set[int] = set()  # other explainers whose publications named it
         self.counts: Counter[str] = Counter()
         self._taken_slugs: set[str] | None = None
         self._taken_anchors: set[str] | None = None
@@ -360,6 +361,7 @@ class Redactor:
                 "related": [self.slugs.get(slug, slug) for slug in related],
             }
             _refreeze(publication)
+            self.referrer_ids.add(publication.explainer_id)
 
 
 def _refreeze(publication: Publication) -> None:

@@ -22,10 +22,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import nh3
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+
+from .limits import MAX_CITATION_MARKERS, MAX_RENDERED_BYTES
 
 MARKER_RE = re.compile(r"\[\^([a-z0-9-]+)\]")
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -206,6 +210,78 @@ def render_document_answers(document: Mapping[str, Any]) -> dict[str, str]:
         )
         for question in document.get("questions") or []
     }
+
+
+def answer_marker_count(document: Mapping[str, Any]) -> int:
+    """How many citation markers all answers hold together (each one becomes a footnote)."""
+    return sum(
+        len(MARKER_RE.findall(question.get("answer") or ""))
+        for question in document.get("questions") or []
+    )
+
+
+def marker_count_problem(document: Mapping[str, Any]) -> str | None:
+    """Why the answers hold too many citation markers, or None; cheap, before rendering."""
+    count = answer_marker_count(document)
+    if count <= MAX_CITATION_MARKERS:
+        return None
+    return _(
+        "Zu viele Quellenverweise: Die Antworten enthalten %(count)s Verweise wie „[^quelle]“, "
+        "erlaubt sind höchstens %(limit)s je Erklärstück (%(over)s zu viel). Jeder Verweis "
+        "wird auf der Seite zu einer verlinkten Fußnote; bitte Verweise zusammenfassen."
+    ) % {
+        "count": number_format(count, force_grouping=True),
+        "limit": number_format(MAX_CITATION_MARKERS, force_grouping=True),
+        "over": number_format(count - MAX_CITATION_MARKERS, force_grouping=True),
+    }
+
+
+def rendered_size(rendered_answers: Mapping[str, str]) -> int:
+    """UTF-8 bytes of the rendered answers together."""
+    return sum(len(answer.encode()) for answer in rendered_answers.values())
+
+
+def rendered_size_problem(rendered_answers: Mapping[str, str]) -> str | None:
+    """Why the rendered answers are too large for one explainer's page, or None."""
+    size = rendered_size(rendered_answers)
+    if size <= MAX_RENDERED_BYTES:
+        return None
+    return _(
+        "Die Antworten würden auf der Seite %(size)s groß, erlaubt sind höchstens %(limit)s je "
+        "Erklärstück (%(over)s zu viel). Bitte Text oder Quellenverweise kürzen."
+    ) % {
+        "size": _megabytes(size),
+        "limit": _megabytes(MAX_RENDERED_BYTES),
+        "over": _megabytes(size - MAX_RENDERED_BYTES),
+    }
+
+
+def expansion_problem(document: Mapping[str, Any]) -> str | None:
+    """Why the document's answers would grow beyond what one explainer may become on a
+    page (markers counted first, then the answers rendered and measured), or None."""
+    return marker_count_problem(document) or rendered_size_problem(
+        render_document_answers(document)
+    )
+
+
+def answers_expansion_problem(
+    answers: Iterable[tuple[str, str]], source_keys: Iterable[str]
+) -> str | None:
+    """`expansion_problem` of answers as a form holds them: (anchor, answer) pairs and the
+    keys of the sources."""
+    return expansion_problem(
+        {
+            "questions": [
+                {"key": str(n), "anchor": anchor, "answer": answer}
+                for n, (anchor, answer) in enumerate(answers)
+            ],
+            "sources": [{"key": key} for key in sorted(source_keys)],
+        }
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{number_format(size / 1_000_000, 1)} MB"
 
 
 def to_plain_text(text: str) -> str:

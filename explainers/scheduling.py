@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from . import public_urls
 from .identifiers import check_document
 from .models import Explainer, Publication, ScheduledPublication
 from .publishing import KINDS_NEEDING_NOTE, PublishRefused, check_publisher, publish
@@ -74,10 +75,12 @@ class Outcome:
             "when": date_format(when, "SHORT_DATETIME_FORMAT"),
         }
         if self.published is not None:
-            return _("%(head)s: veröffentlicht als v%(n)s") % {
+            published = _("%(head)s: veröffentlicht als v%(n)s") % {
                 "head": head,
                 "n": self.published.number,
             }
+            # cron mails this line: the address readers now find it at (PUBLIC_BASE_URL)
+            return f"{published} – {public_urls.absolute(self.published.get_absolute_url())}"
         return _("%(head)s: übersprungen – %(reason)s") % {"head": head, "reason": self.reason}
 
 

@@ -28,4 +28,4 @@ def search(request):
     response = render(
         request, "explainers/search.html", {"query": query, "page": page, "noindex": True}
     )
-    return reader_response(response, "search", query, page.number if page else 0)
+    return reader_response(response)

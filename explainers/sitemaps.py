@@ -1,10 +1,27 @@
+"""The sitemap, addressed with the public base URL (explainers/public_urls.py).
+
+Django's sitemap view hands each sitemap the Sites row (`localhost` from the migration)
+and the request's scheme; `sitemap` below gives each one the base URL instead."""
+
 from django.contrib.flatpages.sitemaps import FlatPageSitemap
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 
+from . import public_urls
 from .public import current_listing
 
 
-class ExplainerSitemap(Sitemap):
+class PublicAddress:
+    """A sitemap whose URLs start with the base URL it was made for."""
+
+    def __init__(self, base_url: str) -> None:
+        self.protocol, self.domain = public_urls.split(base_url)
+
+    def get_domain(self, site=None) -> str:
+        return self.domain
+
+
+class ExplainerSitemap(PublicAddress, Sitemap):
     changefreq = "daily"
     priority = 0.8
 
@@ -15,4 +32,14 @@ class ExplainerSitemap(Sitemap):
         return current.publication.published_at
 
 
-SITEMAPS = {"explainers": ExplainerSitemap, "pages": FlatPageSitemap}
+class LegalPageSitemap(PublicAddress, FlatPageSitemap):
+    pass
+
+
+SITEMAPS = {"explainers": ExplainerSitemap, "pages": LegalPageSitemap}
+
+
+def sitemap(request, sitemaps=SITEMAPS, **kwargs):
+    base_url = public_urls.base_url(request)
+    bound = {name: make(base_url) for name, make in sitemaps.items()}
+    return sitemap_views.sitemap(request, bound, **kwargs)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import baking, clock, reader_signal
+from . import clock, reader_changes, signals
 from .desk_log import desk_action
 from .limits import NOTE_MAX
 from .models import CurrentPublication, Explainer, RedactedSlug, Redaction, SearchEntry
@@ -52,10 +52,10 @@ def withdraw(explainer: Explainer, *, note: str, user=None) -> CurrentPublicatio
         current.withdrawn_at, current.withdrawn_note, current.withdrawn_by = (
             clock.now(), note, user,
         )  # fmt: skip
-        current.save(update_fields=["withdrawn_at", "withdrawn_note", "withdrawn_by"])
+        current.changed_at = reader_changes.next_moment()
+        current.save(update_fields=["withdrawn_at", "withdrawn_note", "withdrawn_by", "changed_at"])
         SearchEntry.objects.filter(explainer=explainer).delete()
-        reader_signal.announce_change()
-        baking.after_commit(explainer)
+        signals.send(signals.explainer_withdrawn, explainer, current=current)
     desk_action("withdraw", explainer, user)
     return current
 
@@ -100,8 +100,14 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
             [RedactedSlug(digest=slug_digest(old), redaction=redaction) for old in redactor.slugs],
             ignore_conflicts=True,
         )
-        reader_signal.announce_change()
-        baking.after_commit(locked, every_version=True, forget_slugs=set(redactor.slugs))
+        reader_changes.stamp({locked.pk, *redactor.referrer_ids})
+        signals.send(
+            signals.explainer_redacted,
+            locked,
+            redaction=redaction,
+            removed_slugs=set(redactor.slugs),
+            referrers=set(redactor.referrer_ids),
+        )
     explainer.refresh_from_db()  # the caller's copy, e.g. for the admin's log entry
     desk_action("redact", locked, user, replacements=redactor.total)  # never the passage itself
     return redaction

@@ -37,6 +37,7 @@ from explainers.documents import (
     split_paragraphs,
     unique_slug,
 )
+from explainers.limits import MAX_CITATION_MARKERS
 from explainers.textformat_sources import (
     MARKER_RE,
     SOURCES_HEADING,
@@ -72,6 +73,7 @@ _HEADER_RE = re.compile(
     r"(Titel|Dachzeile|Sprache|Slug|Verwandt|Bild-Alt|Bildunterschrift|Bildrechte|Bild)\s*:\s*(.*)",
     re.IGNORECASE,
 )
+_DRIVE_OR_ADDRESS_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # C:\\…, file:, https:
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _QUESTION_SUFFIX_RE = re.compile(r"\s*\{#([^\s{}]*)(?:\s+cites=([^{}]*))?\s*\}$")
 _LIST_LINE_RE = re.compile(r"(?:-|\d{1,3}\.)\s")
@@ -114,6 +116,7 @@ class ParsedExplainer:
     dropped_furniture: list[str] = field(default_factory=list)
     linked_citations: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    image_line: int | None = None  # the line number of "Bild:", for the importer's errors
 
 
 @dataclass
@@ -254,7 +257,9 @@ def parse_text(
     text: str, *, title: str | None = None, slug: str | None = None, filename: str | None = None
 ) -> ParsedExplainer:
     text = _checked_text(text)
-    headers, body = _read_headers(text.split("\n"))
+    lines = text.split("\n")
+    headers, body = _read_headers(lines)
+    image_line = _image_line(lines, headers.get("src", ""))
     pre, raw_questions, furniture, source_lines = _read_body(body)
     sources = build_sources(source_lines)
     if not raw_questions:
@@ -268,6 +273,7 @@ def parse_text(
     intro = join_paragraphs(pre[1:])
     _check_markers(f"{teaser}\n\n{intro}", "im Vorspann", source_keys)
     questions, linked = _build_questions(raw_questions, sources, warnings)
+    _check_marker_count(questions)
     document = {
         "headline": headline,
         "slug": _document_slug(slug, headers, headline),
@@ -281,7 +287,7 @@ def parse_text(
         "related": _related(headers),
     }
     warnings += _cut_off_warnings([teaser, *pre[1:], *(p for q in raw_questions for p in q.answer)])
-    return ParsedExplainer(normalize_document(document), furniture, linked, warnings)
+    return ParsedExplainer(normalize_document(document), furniture, linked, warnings, image_line)
 
 
 def _checked_text(text: str) -> str:
@@ -404,6 +410,22 @@ def _check_markers(text: str, where: str, source_keys: list[str]) -> list[str]:
     return keys
 
 
+def _check_marker_count(questions: list[dict]) -> None:
+    """Each marker becomes a linked footnote on the page: their number bounds its size."""
+    count = sum(len(MARKER_RE.findall(question["answer"])) for question in questions)
+    if count > MAX_CITATION_MARKERS:
+        raise TextFormatError(
+            f"Zu viele Quellenverweise: Die Antworten enthalten {_grouped(count)} Verweise wie "
+            f"„[^quelle]“, erlaubt sind höchstens {_grouped(MAX_CITATION_MARKERS)} je "
+            f"Erklärstück ({_grouped(count - MAX_CITATION_MARKERS)} zu viel). Jeder Verweis "
+            "wird auf der Seite zu einer verlinkten Fußnote; bitte Verweise zusammenfassen."
+        )
+
+
+def _grouped(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
 def _check_known(cites: list[str], question: str, source_keys: list[str]) -> None:
     for key in cites:
         if key not in source_keys:
@@ -477,6 +499,27 @@ def _related(headers: dict[str, str]) -> list[str]:
         if slug and slug not in related:
             related.append(slug)
     return related
+
+
+def _image_line(lines: list[str], src: str) -> int | None:
+    """The number of the "Bild:" header line, after checking that its path stays inside
+    the media storage: no absolute path, drive, address or "..". The importer then looks
+    the file up in the storage itself."""
+    if not src:
+        return None
+    number = next(
+        number
+        for number, line in enumerate(lines, start=1)
+        if (match := _HEADER_RE.fullmatch(line.strip())) and match.group(1).casefold() == "bild"
+    )
+    parts = src.replace("\\", "/").split("/")
+    if parts[0] == "" or ".." in parts or _DRIVE_OR_ADDRESS_RE.match(src):
+        raise TextFormatError(
+            f"Zeile {number} („Bild: {src}“): Der Bildpfad muss eine Datei im Medienordner "
+            "nennen, relativ zu ihm – ohne „..“, ohne „/“ am Anfang, ohne Laufwerk oder "
+            "Internetadresse."
+        )
+    return number
 
 
 def _image(headers: dict[str, str], warnings: list[str]) -> dict | None:

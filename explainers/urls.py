@@ -6,8 +6,8 @@ from .held_responses import held_for_readers as held
 app_name = "explainers"
 
 urlpatterns = [
-    path("", held(views.index), name="index"),
-    path("suche/", held(search_views.search), name="search"),
+    path("", held(views.index, uses=["page"]), name="index"),
+    path("suche/", held(search_views.search, uses=["q", "page"]), name="search"),
     path("feed/", held(feeds.AllPublicationsFeed()), name="feed"),
     path("explainers/<slug:slug>/", held(views.detail), name="detail"),
     path("explainers/<slug:slug>/versions/", held(views.versions), name="versions"),

@@ -4,7 +4,6 @@ copy; the one exception is the staff preview, which says so on the page."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 
 from django.conf import settings
@@ -14,13 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from . import public_urls
 from .builders import document_from_explainer
 from .models import Explainer, Publication
 from .page_cache import cached_fragment, publication_key
@@ -33,6 +32,7 @@ from .public import (
     publications_of,
     related_current,
 )
+from .reader_changes import latest, site_changed_at
 from .structured_data import as_script_json, news_article
 
 INDEX_PAGE_SIZE = 20
@@ -76,15 +76,11 @@ def public_explainer(view):
     return wrapper
 
 
-def page_etag(*parts) -> str:
-    key = "|".join(str(part) for part in (*parts, settings.RELEASE, get_language()))
-    return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-
-
-def reader_response(response: HttpResponse, *parts, last_modified=None, etag=None):
-    """Headers for a CDN in front: short public caching, ETag and Last-Modified so a
-    repeated request is answered 304 (by ConditionalGetMiddleware, or earlier)."""
-    response["ETag"] = etag or page_etag(*parts)
+def reader_response(response: HttpResponse, *, last_modified=None):
+    """Headers for a CDN in front: short public caching and Last-Modified (the latest
+    change readers may see among what the page shows: reader_changes.py). The ETag is
+    a digest of the bytes (set where the page is held, or by ConditionalGetMiddleware),
+    so it moves whenever they do; the middleware answers a repeated request with 304."""
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     patch_cache_control(
@@ -99,10 +95,10 @@ def reader_response(response: HttpResponse, *parts, last_modified=None, etag=Non
 @require_safe
 def index(request):
     page = Paginator(current_listing(), INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
-    response = render(request, "explainers/index.html", {"page": page})
-    newest = page.object_list[0].stand_at if page.object_list else None
-    parts = [c.publication_id for c in page.object_list]
-    return reader_response(response, "index", page.number, *parts, last_modified=newest)
+    path = reverse("explainers:index") + (f"?page={page.number}" if page.number > 1 else "")
+    context = {"page": page, "canonical_url": public_urls.absolute(path, request)}
+    response = render(request, "explainers/index.html", context)
+    return reader_response(response, last_modified=site_changed_at())
 
 
 @require_safe
@@ -128,20 +124,8 @@ def version(request, slug, number):
 
 def publication_page(request, current, publication: Publication) -> HttpResponse:
     is_latest = publication.pk == current.publication_id
-    related = related_current(publication)
-    etag = page_etag(
-        publication_key(publication, "page"),
-        current.slug,
-        is_latest,
-        [(c.pk, c.publication_id) for c in related],
-    )
-    # A repeated request is answered before anything is rendered.
-    unchanged = get_conditional_response(
-        request, etag=etag, last_modified=int(publication.published_at.timestamp())
-    )
-    if unchanged is not None:
-        return reader_response(unchanged, etag=etag, last_modified=publication.published_at)
-    canonical = request.build_absolute_uri(reverse("explainers:detail", args=[current.slug]))
+    related, related_changed_at = related_current(publication)
+    canonical = public_urls.absolute(reverse("explainers:detail", args=[current.slug]), request)
     context = {
         "current": current,
         "publication": publication,
@@ -156,14 +140,12 @@ def publication_page(request, current, publication: Publication) -> HttpResponse
         ),
         "head_html": cached_fragment(
             # the head names the canonical URL: the current slug, host and scheme
-            publication_key(
-                publication, f"head:{request.scheme}://{request.get_host()}/{current.slug}"
-            ),
+            publication_key(publication, f"head:{public_urls.base_url(request)}/{current.slug}"),
             lambda: _render_head(request, current, publication, canonical),
         ),
     }
     response = render(request, "explainers/explainer.html", context)
-    return reader_response(response, etag=etag, last_modified=publication.published_at)
+    return reader_response(response, last_modified=latest(current.changed_at, related_changed_at))
 
 
 def _render_article(request, publication: Publication, public_slug: str) -> str:
@@ -179,13 +161,13 @@ def _render_article(request, publication: Publication, public_slug: str) -> str:
 def _render_head(request, current, publication: Publication, canonical: str) -> str:
     document = publication.document
     image = document.get("image")
-    image_url = request.build_absolute_uri(settings.MEDIA_URL + image["src"]) if image else None
+    image_url = public_urls.absolute(settings.MEDIA_URL + image["src"], request) if image else None
     corrections = [entry for entry in change_log(publication) if entry["is_correction"]]
     article = news_article(
         publication,
         url=canonical,
         publisher_name=settings.PUBLISHER_NAME,
-        logo_url=request.build_absolute_uri(static(settings.PUBLISHER_LOGO)),
+        logo_url=public_urls.absolute(static(settings.PUBLISHER_LOGO), request),
         image_url=image_url,
         corrections=corrections,
     )
@@ -221,12 +203,12 @@ def versions(request, slug):
             "current": current,
             "document": current.publication.document,
             "publications": publications,
+            "canonical_url": public_urls.absolute(
+                reverse("explainers:versions", args=[current.slug]), request
+            ),
         },
     )
-    return reader_response(
-        response, "versions", current.publication_id, current.publication.redaction_generation,
-        last_modified=current.publication.published_at,
-    )  # fmt: skip
+    return reader_response(response, last_modified=current.changed_at)
 
 
 @require_safe
@@ -261,9 +243,7 @@ def diff(request, slug, span):
             "notes": notes,
         },  # fmt: skip
     )
-    return reader_response(
-        response, key, current.slug, get_language(), last_modified=b.published_at
-    )
+    return reader_response(response, last_modified=current.changed_at)
 
 
 @never_cache
@@ -289,7 +269,7 @@ def preview(request, slug):
 
 @require_safe
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    sitemap_url = public_urls.absolute(reverse("sitemap"), request)
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

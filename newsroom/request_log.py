@@ -10,10 +10,13 @@ import re
 import time
 import uuid
 
+from newsroom.client_address import from_trusted_proxy
+
 logger = logging.getLogger("newsroom.request")
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-# An id a proxy in front may pass on; anything else is replaced with our own.
+# An id a trusted proxy (DJANGO_TRUSTED_PROXIES) may pass on; anything else, and any id a
+# client sends straight to us, is replaced with our own.
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 HEADER = "X-Request-ID"
 
@@ -31,7 +34,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get(HEADER, "")
+        given = request.headers.get(HEADER, "") if from_trusted_proxy(request) else ""
         request_id = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex[:16]
         token = _request_id.set(request_id)
         started = time.perf_counter()

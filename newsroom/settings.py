@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from .client_address import trusted_networks
 from .env import env_bool, env_list, env_str
 from .release import code_release
 
@@ -192,6 +193,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Lead images (explainers/images.py): larger files or more pixels are refused at upload.
+IMAGE_MAX_BYTES = int(env_str("IMAGE_MAX_BYTES", default=str(10_000_000)))
+IMAGE_MAX_PIXELS = int(env_str("IMAGE_MAX_PIXELS", default=str(40_000_000)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -223,14 +227,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False  # its start-up banner would end up in commands' output
-# Behind proxies, the client address is in X-Forwarded-For: DJANGO_PROXY_COUNT says how
-# many proxies (each appending one address) stand in front; unset, REMOTE_ADDR counts.
-_PROXY_COUNT = int(env_str("DJANGO_PROXY_COUNT", default="0"))
-if _PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# The client is REMOTE_ADDR, unless that is one of these proxy networks (CIDRs, e.g. nginx
+# on this host: 127.0.0.1/32): then the rightmost X-Forwarded-For address not among them.
+# Only these proxies may also pass on an X-Request-ID. Empty: trust no proxy.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", default=[])
+trusted_networks(TRUSTED_PROXIES)  # an invalid network stops the start
+AXES_CLIENT_IP_CALLABLE = "newsroom.client_address.client_address"
+# The old knob counted proxies and trusted whatever stood that far left; it is refused by
+# a system check (newsroom/checks.py) instead of being silently ignored.
+LEGACY_PROXY_COUNT = env_str("DJANGO_PROXY_COUNT")
 
 # The demo desk login written by `load_demo` (development database only).
 DEMO_LOGIN_FILE = BASE_DIR / "demo-login.txt"
@@ -277,11 +282,38 @@ READER_CACHE = env_bool("NEWSROOM_READER_CACHE", default=True)
 READER_HOLD_SECONDS = float(env_str("READER_HOLD_SECONDS", default="1"))
 if not 0 <= READER_HOLD_SECONDS <= 2:
     raise ImproperlyConfigured("READER_HOLD_SECONDS must be between 0 and 2 (the promise).")
+# At most this many bytes of held pages per worker (least recently used go first).
+READER_HOLD_BYTES = int(env_str("READER_HOLD_BYTES", default=str(64 * 1024 * 1024)))
 READER_SIGNAL_FILE = env_str("READER_SIGNAL_FILE", default="")
 READER_SIGNAL_SHARED = bool(_REDIS_URL)
+# Caches in front (Varnish, a CDN) that accept bans (deploy/varnish/newsroom.vcl): after
+# every change readers may see, each gets a BAN for the changed pages (explainers/purge.py).
+CACHE_PURGE_URLS = env_list("CACHE_PURGE_URLS", default=[])
+for _endpoint in CACHE_PURGE_URLS:
+    if not _endpoint.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"CACHE_PURGE_URLS: {_endpoint!r} is not an http:// or https:// address."
+        )
+CACHE_PURGE_TIMEOUT = float(env_str("CACHE_PURGE_TIMEOUT", default="2"))
+# The ban is sent again this many seconds later (0: once), for a page a cache began to
+# fetch before the change and stored after the first ban.
+CACHE_PURGE_REPEAT_SECONDS = float(env_str("CACHE_PURGE_REPEAT_SECONDS", default="10"))
 # A folder baked by `manage.py bake`: publishing, withdrawing and redacting re-bake it.
 BAKE_DIR = env_str("BAKE_DIR", default="")
 
 # Benchmarks only (bench/): route the trivial "floor" view the reader pages are measured
 # against. Off unless set.
 BENCH_FLOOR = env_bool("NEWSROOM_BENCH_FLOOR", default=False)
+
+# The public address (scheme://host[:port]) of every absolute URL: canonical links, feeds,
+# sitemap, JSON-LD, "view on site", purge, publish_due. Required with DEBUG off (system
+# check explainers.E001); in development the request's host is used.
+from explainers.public_urls import clean_base_url, clean_tag_authority  # noqa: E402
+
+PUBLIC_BASE_URL = clean_base_url(_raw) if (_raw := env_str("PUBLIC_BASE_URL")) else ""
+# The authority of the feeds' `tag:` ids (RFC 4151: a domain and a date it was yours).
+# Set it once and never change it: every entry id changes with it. It does not follow
+# PUBLIC_BASE_URL, so moving the site keeps the ids.
+FEED_TAG_AUTHORITY = clean_tag_authority(
+    env_str("FEED_TAG_AUTHORITY", default="newsroom-explainers.invalid,2026")
+)

@@ -2,13 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.flatpages import views as flatpages
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from explainers.health import healthz
 from explainers.held_responses import held_for_readers
-from explainers.sitemaps import SITEMAPS
+from explainers.sitemaps import SITEMAPS, sitemap
 from explainers.views import robots_txt
 
 admin.site.site_header = _("Newsroom Erklärstücke")
@@ -18,7 +17,9 @@ admin.site.index_title = _("Redaktion")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("sitemap.xml", held_for_readers(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml", held_for_readers(sitemap, uses=["p"]), {"sitemaps": SITEMAPS}, name="sitemap"
+    ),
     path("robots.txt", robots_txt, name="robots"),
     path("impressum/", flatpages.flatpage, {"url": "/impressum/"}, name="impressum"),
     path("datenschutz/", flatpages.flatpage, {"url": "/datenschutz/"}, name="datenschutz"),

@@ -75,13 +75,19 @@ def make_explainer(byline: str = "", **overrides: Any):
     return explainer
 
 
-def make_user(username: str = "reporter", *, publish: bool = False, superuser: bool = False):
+def make_user(
+    username: str = "reporter",
+    *,
+    publish: bool = False,
+    superuser: bool = False,
+    password: str = "pw-long-enough",
+):
     """A staff user in the reporters' group, or with `publish` in the desk's group."""
     User = get_user_model()
     if superuser:
-        return User.objects.create_superuser(username, f"{username}@example.org", "pw-long-enough")
+        return User.objects.create_superuser(username, f"{username}@example.org", password)
     setup_roles()  # transactional tests flush the groups: make them as setup_roles does
-    user = User.objects.create_user(username, f"{username}@example.org", "pw-long-enough")
+    user = User.objects.create_user(username, f"{username}@example.org", password)
     user.is_staff = True
     user.save()
     user.groups.add(Group.objects.get(name=DESK if publish else REPORTERS))

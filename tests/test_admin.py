@@ -406,6 +406,8 @@ def test_a_new_lead_image_never_overwrites_the_one_a_publication_shows(
         "alt": "Karte der Ukraine",
         "caption": "Erstes Bild",
         "credit": "",
+        "width": 8,
+        "height": 6,
     }
     assert (tmp_path / paths[0]).exists() and (tmp_path / paths[1]).exists()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +21,7 @@ from explainers.models import Explainer
 from explainers.publishing import publish
 from explainers.takedown import REDACTED, redact, withdraw
 from tests.factories import make_explainer
+from tests.missing_tools import missing
 
 pytestmark = pytest.mark.django_db
 
@@ -301,10 +301,7 @@ def test_before_any_withdrawal_the_snippet_already_has_the_410_pages_headers(sit
 def nginx_binary():
     binary = find_nginx()
     if binary is None:
-        message = "nginx is missing: apt-get install -y nginx"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("nginx is missing: apt-get install -y nginx")
     return binary
 
 

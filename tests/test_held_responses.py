@@ -99,13 +99,58 @@ def test_held_pages_keep_languages_apart(client, online):
     assert german.content != english.content
 
 
-def test_only_successful_pages_are_held_and_only_so_many(client, online, monkeypatch):
+def test_only_successful_pages_are_held(client, online):
     assert client.get("/explainers/gibt-es-nicht/").status_code == 404
-    assert not held_responses._held
-    monkeypatch.setattr(held_responses, "MAX_ENTRIES", 3)
-    for n in range(1, 6):
-        client.get(f"{page(online)}?utm_source=n{n}")
-    assert len(held_responses._held) == 3
+    assert held_responses.held_bytes() == 0
+
+
+def test_query_parameters_a_page_does_not_read_share_one_held_copy(client, online):
+    client.get(page(online))
+    held = held_responses.held_bytes()
+    with CaptureQueriesContext(connection) as queries:
+        for n in range(20):
+            assert client.get(f"{page(online)}?utm_source={n}&fbclid=x").status_code == 200
+    assert len(queries) == 0
+    assert held_responses.held_bytes() == held
+
+
+def test_the_index_holds_one_copy_per_page_number(client, online):
+    client.get("/?page=1&utm_source=a")
+    one = held_responses.held_bytes()
+    client.get("/?utm_source=b&page=1")
+    assert held_responses.held_bytes() == one
+    client.get("/?page=2")
+    assert held_responses.held_bytes() > one
+
+
+def test_a_thousand_query_strings_stay_under_the_byte_budget(client, desk, settings):
+    settings.READER_HOLD_BYTES = 200_000
+    explainer = make_explainer(questions=40)
+    publish(explainer, user=desk)
+    size = len(client.get(page(explainer)).content)
+    assert size > 15_000  # a page big enough that the budget holds only a few
+    for n in range(500):  # 1,000 distinct query strings: search pages and tracking tags
+        client.get(f"/suche/?q=frage+{n}")
+        client.get(f"{page(explainer)}?utm_source={n}")
+        assert held_responses.held_bytes() <= settings.READER_HOLD_BYTES
+    assert client.get(page(explainer)).status_code == 200
+
+
+def test_expired_pages_are_freed_when_others_are_held(client, online, clock, settings):
+    client.get(page(online))
+    assert held_responses.held_bytes() > 0
+    clock[0] += settings.READER_HOLD_SECONDS + 0.1
+    client.get("/?page=1")
+    index_only = held_responses.held_bytes()
+    held_responses.clear()
+    client.get("/?page=1")
+    assert index_only == held_responses.held_bytes()
+
+
+def test_a_page_larger_than_the_budget_is_served_but_not_held(client, online, settings):
+    settings.READER_HOLD_BYTES = 1_000
+    assert client.get(page(online)).status_code == 200
+    assert held_responses.held_bytes() == 0
 
 
 def test_with_page_caching_off_every_request_renders(client, online, settings):
@@ -114,7 +159,7 @@ def test_with_page_caching_off_every_request_renders(client, online, settings):
     with CaptureQueriesContext(connection) as queries:
         client.get(page(online))
     assert len(queries) >= 1
-    assert not held_responses._held
+    assert held_responses.held_bytes() == 0
 
 
 def test_the_reader_signal_moves_with_every_change(online, desk):

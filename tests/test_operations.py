@@ -65,7 +65,8 @@ def test_every_request_is_logged_in_one_line_with_its_id(client, caplog):
     assert lines[0].request_id == request_id
 
 
-def test_a_request_id_from_the_proxy_is_kept_and_a_malformed_one_replaced(client):
+def test_a_request_id_from_the_proxy_is_kept_and_a_malformed_one_replaced(client, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1/32"]  # the test client's address
     given = "lb-2f9c1a77d0e4"
     assert client.get("/healthz", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given
     replaced = client.get("/healthz", HTTP_X_REQUEST_ID="<script>")["X-Request-ID"]

@@ -1,5 +1,6 @@
-"""Production is secure by default: with only DJANGO_DEBUG=0, a secret key and the hosts
-set, the deployment checks pass and every response carries the security headers."""
+"""Production is secure by default: with only DJANGO_DEBUG=0, a secret key, the hosts and
+the public address set, the deployment checks pass and every response carries the
+security headers."""
 
 import json
 import os
@@ -33,7 +34,11 @@ SECURITY_SETTINGS = [
 
 
 def run_with(env_overrides: dict[str, str], code: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "READER_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "READER_", "PUBLIC_BASE_URL"))
+    }
     env |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings", **env_overrides}
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True,
@@ -45,6 +50,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": SECRET,
     "DJANGO_ALLOWED_HOSTS": "news.example.org",
+    "PUBLIC_BASE_URL": "https://news.example.org",
 }
 
 
@@ -58,12 +64,22 @@ def production_values(**extra: str) -> dict:
     return json.loads(done.stdout)
 
 
-def test_the_deployment_checks_pass_with_only_the_three_variables_set():
-    done = run_with(PRODUCTION, "import django; from django.core.management import "
-                    "execute_from_command_line as x; x(['manage.py', 'check', '--deploy', "
-                    "'--fail-level', 'WARNING'])")  # fmt: skip
+DEPLOY_CHECK = (
+    "import django; from django.core.management import execute_from_command_line as x; "
+    "x(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
+)
+
+
+def test_the_deployment_checks_pass_with_only_the_four_variables_set():
+    done = run_with(PRODUCTION, DEPLOY_CHECK)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "no issues" in done.stdout
+
+
+def test_the_deployment_checks_fail_without_the_public_address():
+    done = run_with({k: v for k, v in PRODUCTION.items() if k != "PUBLIC_BASE_URL"}, DEPLOY_CHECK)
+    assert done.returncode != 0
+    assert "explainers.E001" in done.stderr and "PUBLIC_BASE_URL" in done.stderr
 
 
 def test_production_defaults_are_https_only_with_secure_cookies_and_hsts():

@@ -106,14 +106,17 @@ def test_a_scheduled_revision_cannot_be_pruned(desk):
         planned.revision.delete()
 
 
-def test_the_command_says_what_it_published_and_why_it_skipped(desk, capsys):
+def test_the_command_says_what_it_published_and_why_it_skipped(desk, capsys, settings):
+    settings.PUBLIC_BASE_URL = "https://explainers.example.org"
     explainer = make_explainer()
     schedule(explainer, publish_at=timezone.now() + datetime.timedelta(seconds=1), user=desk)
     call_command("publish_due")
     assert "Nichts fällig." in capsys.readouterr().out
     ScheduledPublication.objects.update(publish_at=timezone.now())
     call_command("publish_due")
-    assert "veröffentlicht als v1" in capsys.readouterr().out
+    published = capsys.readouterr().out
+    assert "veröffentlicht als v1" in published
+    assert f"https://explainers.example.org/explainers/{explainer.slug}/v1/" in published
     with pytest.raises(CommandError):
         call_command("publish_due", "--every", "0")
 

@@ -30,15 +30,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.flatpages.models import FlatPage
 from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 from django.test import TestCase as DjangoTestCase
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import parse_http_date
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -54,6 +58,7 @@ from explainers import held_responses
 from explainers.builders import document_from_revision, revision_rows
 from explainers.diffing import diff_documents
 from explainers.documents import german_slugify
+from explainers.images import rendition_name
 from explainers.models import (
     CurrentPublication,
     Explainer,
@@ -145,6 +150,21 @@ def legal_pages():
     import_module("explainers.migrations.0002_legal_pages").create_pages(apps, None)
 
 
+IMAGE_SUFFIX = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
+
+
+def image_bytes(kind: str) -> bytes:
+    """A 1000 × 500 picture in that format; "polyglot" is a GIF that is also an HTML page."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    picture = Image.new("RGB", (1000, 500), (200, 30, 30))
+    picture.save(out, {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}.get(kind, "GIF"))
+    if kind == "polyglot":
+        return out.getvalue() + b"<html><script>alert(1)</script></html>"
+    return out.getvalue()
+
+
 class DeskMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
@@ -170,6 +190,7 @@ class DeskMachine(RuleBasedStateMachine):
         self.forms: dict[tuple[str, int], HeldForm] = {}
         self.redacted: set[str] = set()
         self.public_owner: dict[str, int] = {}  # every slug ever public -> its explainer
+        self.validators: dict[str, tuple] = {}  # reader URL -> (bytes, ETag, Last-Modified)
         self.log: list[str] = []  # what happened, for the failure report
         self.last = self.pks[0]  # the explainer the latest step acted on
         self.dirty = True  # something may have changed since the invariants last ran
@@ -580,6 +601,39 @@ class DeskMachine(RuleBasedStateMachine):
         self.note(f"desk renames {pk} to {slug!r}")
         self.save_form(form)
 
+    @rule(data=st.data(), kind=st.sampled_from(["png", "jpeg", "webp", "gif", "polyglot"]))
+    def change_lead_image(self, data, kind):
+        """The desk uploads a new lead image with alt text and caption in a fresh form:
+        JPEG, PNG and WebP are stored re-encoded with their sizes; a GIF or a GIF/HTML
+        polyglot is refused with a German error and nothing changes."""
+        pk = self.explainer(data)
+        response = self.clients["desk"].get(self.change_url(pk))
+        fields = browser_form(response.content.decode())
+        before = Explainer.objects.get(pk=pk).image.name
+        alt, caption = f"Karte {self.fresh()}", f"Lage {self.fresh()}"
+        self.placed[alt.split()[-1]] = self.placed[caption.split()[-1]] = pk
+        upload = SimpleUploadedFile(f"bild-{self.fresh()}.{kind}", image_bytes(kind))
+        with self.step():
+            response = self.clients["desk"].post(
+                self.change_url(pk),
+                {**fields, "image": upload, "image_alt": alt, "image_caption": caption},
+            )
+        self.note(f"desk uploads a {kind} lead image to {pk}: {response.status_code}")
+        stored = Explainer.objects.get(pk=pk).image.name
+        if kind in ("gif", "polyglot"):
+            assert response.status_code == 200, response.status_code
+            assert "JPEG, PNG oder WebP" in response.content.decode()
+            assert stored == before, "a refused image replaced the stored one"
+            return
+        if response.status_code == 200:  # refused for another reason the form names
+            assert "errorlist" in response.content.decode() or "errornote" in (
+                response.content.decode()
+            )
+            return
+        assert response.status_code == 302, response.status_code
+        assert stored != before and stored.endswith(IMAGE_SUFFIX[kind]), stored
+        assert default_storage.exists(rendition_name(stored, 480)), "no renditions stored"
+
     # Grouped, so that forms (opened, typed into, saved) get as many steps as the rest.
     @rule(action=st.sampled_from(["publish", "schedule", "run_publish_due"]), data=st.data())
     def desk_publishes(self, action, data):
@@ -811,6 +865,31 @@ class DeskMachine(RuleBasedStateMachine):
             response = self.reader.get(url)
             assert response.status_code in READER_STATUSES, (url, response.status_code)
             self.scan_response(url, response)
+            self.validators_move_with_the_bytes(url, response)
+        budget = django_settings.READER_HOLD_BYTES
+        assert held_responses.held_bytes() <= budget, (
+            f"workers hold {held_responses.held_bytes()} bytes, over the budget of {budget}"
+        )
+
+    def validators_move_with_the_bytes(self, url: str, response) -> None:
+        """A cache revalidating a copy it holds must not be told to keep it (304) once
+        the bytes changed: a new ETag, and a Last-Modified never earlier than before and
+        later whenever the bytes changed."""
+        if response.status_code != 200:
+            return
+        modified = response.get("Last-Modified")
+        seen = (response.content, response["ETag"], modified and parse_http_date(modified))
+        before = self.validators.get(url)
+        self.validators[url] = seen
+        if before is None:
+            return
+        content, etag, moment = before
+        if moment and seen[2]:
+            assert seen[2] >= moment, f"Last-Modified of {url} moved back"
+        if content != seen[0]:
+            assert etag != seen[1], f"{url} changed but kept its ETag {etag}"
+            if moment and seen[2]:
+                assert seen[2] > moment, f"{url} changed but kept its Last-Modified"
 
     def the_change_page_answers_for_each_role(self):
         for pk in self.pks if self.thorough else [self.last]:
@@ -915,6 +994,9 @@ DeskMachine.TestCase.settings = settings(
 )
 
 
-def test_the_desk_state_machine(db, settings):
+def test_the_desk_state_machine(db, settings, tmp_path):
     settings.AXES_ENABLED = False
+    settings.READER_HOLD_BYTES = 400_000  # small enough that pages are let go
+    settings.PUBLIC_BASE_URL = "https://erklaert.example"  # publish_due names public URLs
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # lead images the desk uploads
     run_state_machine_as_test(DeskMachine, settings=DeskMachine.TestCase.settings)

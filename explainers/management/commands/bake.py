@@ -17,10 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("output_dir", metavar="OUTPUT_DIR")
         parser.add_argument(
             "--host",
-            help="Host der absoluten Adressen in den Seiten "
-            "(Standard: der erste feste Eintrag in ALLOWED_HOSTS)",
+            help="Host der absoluten Adressen in Seiten, Feeds und Sitemap (Standard: der "
+            "aus PUBLIC_BASE_URL, ohne sie der erste feste Eintrag in ALLOWED_HOSTS)",
         )
-        parser.add_argument("--scheme", choices=baking.SCHEMES, default="https")
+        parser.add_argument(
+            "--scheme",
+            choices=baking.SCHEMES,
+            help="Standard: das aus PUBLIC_BASE_URL, wenn --host fehlt, sonst https",
+        )
         parser.add_argument(
             "--upstream",
             default=baking.DEFAULT_UPSTREAM,
@@ -46,6 +50,7 @@ class Command(BaseCommand):
         for skipped in report.skipped:
             self.stdout.write(_("Nicht gebacken: %(page)s") % {"page": skipped})
         self.stdout.write(_("Gebackene Seiten: %(path)s") % {"path": report.public})
+        self.stdout.write(_("Adressen in den Seiten: %(url)s/") % {"url": report.base_url})
         self.stdout.write(_("nginx-Snippet: %(path)s") % {"path": report.snippet})
         if report.snippet_changed:
             self.stdout.write(

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from explainers import public_urls
 from explainers.demo import load_demo
 
 
@@ -8,12 +9,16 @@ class Command(BaseCommand):
     help = "Lädt das Demo-Erklärstück (Seed, v1 bis v3) und legt den Demo-Zugang an."
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--base-url",
+            help="Adresse für die ausgegebenen Links (Standard: PUBLIC_BASE_URL, "
+            f"sonst {public_urls.DEV_BASE_URL}; `make run` gibt HOST:PORT an)",
+        )
 
     def handle(self, base_url, **options):
         explainer, login = load_demo()
         latest = explainer.latest_publication()
-        base = base_url.rstrip("/")
+        base = (base_url or public_urls.configured() or public_urls.DEV_BASE_URL).rstrip("/")
         self.stdout.write(f"Demo: „{explainer.headline}“, Fassung v{latest.number}")
         reader = reverse("explainers:detail", args=[explainer.current.slug])
         self.stdout.write(f"Leseransicht: {base}{reader}")

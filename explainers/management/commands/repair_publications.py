@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from explainers import baking, reader_signal
+from explainers import reader_changes, signals
 from explainers.identifier_repair import Models, repair_identifiers
 from explainers.models import CurrentPublication, Explainer, Publication, Question
 from explainers.revisions import restamp_referrers, stamp
@@ -48,5 +48,5 @@ def _renew(explainer: Explainer) -> None:
     current = CurrentPublication.objects.filter(explainer=explainer).first()
     if current is not None and not current.is_withdrawn:
         index_publication(current.publication)
-    reader_signal.announce_change()
-    baking.after_commit(explainer, every_version=True)
+    reader_changes.stamp([explainer.pk])
+    signals.send(signals.publications_repaired, explainer)
