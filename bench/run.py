@@ -157,6 +157,7 @@ def baked_nginx(binary: str, upstream: str):
     from django.db import connections
 
     from bench import http_load
+    from tests.support import servers
 
     folder = Path(tempfile.mkdtemp(prefix="newsroom-bench-bake-"))
     try:
@@ -169,7 +170,7 @@ def baked_nginx(binary: str, upstream: str):
         connections.close_all()
         note = f"{out.getvalue().splitlines()[0]} ({time.perf_counter() - started:.1f} s)"
         snippet = folder / "bake" / "nginx.conf"
-        with http_load.Nginx(binary, snippet, folder / "nginx", workers=WORKERS) as nginx:
+        with servers.Nginx(binary, snippet, folder / "nginx", workers=WORKERS) as nginx:
             yield nginx, note
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -177,6 +178,7 @@ def baked_nginx(binary: str, upstream: str):
 
 def http_part(args, env, data, failures: list[str]):
     from bench import http_load
+    from tests.support import servers
 
     wrk = http_load.ensure_wrk(log)
     nginx_binary = http_load.ensure_nginx(log)
@@ -184,15 +186,15 @@ def http_part(args, env, data, failures: list[str]):
     cold_paths.write_text("".join(f"/explainers/{slug}/\n" for slug in data.generated_slugs))
     cold_env = os.environ | env | {"NEWSROOM_READER_CACHE": "0"}
     with (
-        http_load.Server(os.environ | env, WORKERS, GUNICORN_LOG) as server,
-        http_load.Server(cold_env, WORKERS, COLD_GUNICORN_LOG) as cold_server,
+        servers.Server(os.environ | env, WORKERS, GUNICORN_LOG) as server,
+        servers.Server(cold_env, WORKERS, COLD_GUNICORN_LOG) as cold_server,
         baked_nginx(nginx_binary, server.base) as (nginx, bake_note),
     ):
         log(f"gunicorn ({WORKERS} sync workers) answers on {server.base}")
         log(f"and with page caching off (NEWSROOM_READER_CACHE=0) on {cold_server.base}")
         log(f"static bake: {bake_note}; nginx ({WORKERS} workers) serves it on {nginx.base}")
         bases = {"main": server.base, "cold": cold_server.base, "nginx": nginx.base}
-        status, headers, body = http_load.fetch(server.base, f"/explainers/{data.heavy_slugs[0]}/")
+        status, headers, body = servers.fetch(server.base, f"/explainers/{data.heavy_slugs[0]}/")
         if status != 200 or not headers.get("ETag"):
             raise http_load.BenchFailure(f"explainer page answered {status} (ETag {headers})")
         targets = reader_targets(data, len(body), headers["ETag"], cold_paths)

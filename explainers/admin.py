@@ -15,7 +15,7 @@ from adminsortable2.admin import SortableAdminBase, SortableStackedInline, Sorta
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -133,9 +133,7 @@ class StatusFilter(admin.SimpleListFilter):
         if self.value() == "published":
             return queryset.filter(latest_number__isnull=False)
         if self.value() == "unpublished_changes":
-            return queryset.filter(latest_number__isnull=False).filter(
-                ~Q(content_hash=F("latest_content_hash"))
-            )
+            return queryset.with_unpublished_changes()
         return queryset
 
 
@@ -240,7 +238,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     def status(self, obj):
         if obj.latest_number is None:
             return _("Entwurf")
-        if obj.content_hash != obj.latest_content_hash:
+        if obj.has_unpublished_changes:
             return _("unveröffentlichte Änderungen")
         return _("veröffentlicht")
 
@@ -277,13 +275,14 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
+        if request.method == "POST":
+            request.POST = with_lf_line_endings(request.POST)
         pk = stored_pk(object_id)
         if pk is not None:
             if request.method == "POST":
                 with transaction.atomic():
                     explainer = Explainer.objects.select_for_update().filter(pk=pk).first()
                     if explainer is not None:
-                        request.POST = with_lf_line_endings(request.POST)
                         request.merge = reconcile(
                             request, explainer, self.view_only_parts(request, explainer)
                         )
@@ -444,10 +443,9 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             ).order_by("-publish_at")[:5]
             if pk is not None
             else [],
-            "unpublished_changes": bool(
-                stored
-                and stored["latest_content_hash"]
-                and stored["content_hash"] != stored["latest_content_hash"]
+            "unpublished_changes": bool(stored)
+            and Explainer.differs_from_publication(
+                stored["content_hash"], stored["latest_content_hash"]
             ),
         }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -16,6 +16,7 @@ from django.http import QueryDict
 from reversion.models import Revision
 
 from .builders import revision_rows
+from .documents import lf_line_endings
 from .merging import Conflict, merge3, merge_without_base
 from .models import Explainer, Question, RelatedLink, Source
 from .revisions import latest_revision, revisions_of
@@ -41,15 +42,21 @@ class MergeInfo:
 
 
 def _text(name: str, value: Any) -> str:
+    """A posted or stored value as the merge compares it. Posted values arrive with LF
+    line endings (the admin normalises the POST first); stored revisions may be older."""
     if value is None:
         return ""
-    value = str(value).replace("\r\n", "\n").strip()
+    value = str(value).strip()
     if name in DATE_FIELDS and value:
         try:  # the admin posts localised dates ("17.08.2025"); revisions store ISO dates
             return forms.DateField().clean(value).isoformat()
         except forms.ValidationError:
             return value
     return value
+
+
+def _stored(name: str, value: Any) -> str:
+    return _text(name, None if value is None else lf_line_endings(str(value)))
 
 
 def snapshot_from_revision(revision: Revision) -> dict[str, Any]:
@@ -60,13 +67,13 @@ def snapshot_from_revision(revision: Revision) -> dict[str, Any]:
         return sorted(rows[model], key=lambda row: (row.get("position", 0), row["id"]))
 
     return {
-        "fields": {name: _text(name, explainer.get(name)) for name in FIELDS},
+        "fields": {name: _stored(name, explainer.get(name)) for name in FIELDS},
         "questions": [
-            {"id": row["id"], **{n: _text(n, row.get(n)) for n in QUESTION_FIELDS}}
+            {"id": row["id"], **{n: _stored(n, row.get(n)) for n in QUESTION_FIELDS}}
             for row in ordered(Question)
         ],
         "sources": [
-            {"id": row["id"], **{n: _text(n, row.get(n)) for n in SOURCE_FIELDS}}
+            {"id": row["id"], **{n: _stored(n, row.get(n)) for n in SOURCE_FIELDS}}
             for row in ordered(Source)
         ],
         "related": [str(row.get("target")) for row in ordered(RelatedLink)],

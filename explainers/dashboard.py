@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +22,7 @@ def desk_lists() -> list[dict]:
         ),
         (
             _("Unveröffentlichte Änderungen"),
-            listed.filter(latest_number__isnull=False).filter(
-                ~Q(content_hash=F("latest_content_hash"))
-            ),
+            listed.with_unpublished_changes(),
             "?status=unpublished_changes",
         ),
         (

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from html import escape
 from typing import Any
 
-from explainers.documents import normalize_document
+from explainers.documents import KEY_PATTERN, normalize_document
 from explainers.limits import DIFF_WORK_BUDGET
 
 FIELDS = ("headline", "kicker", "teaser", "intro", "slug", "language", "image", "related")
@@ -28,7 +28,7 @@ EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 # Words (Unicode-aware: umlauts stay inside words), runs of whitespace, single other characters.
 # The three alternatives cover every character, so joining the tokens gives the text back.
 # A citation marker ("[^dlf]") is one token: a changed citation is one change.
-_TOKEN_RE = re.compile(r"\[\^[a-z0-9-]+\]|\w+|\s+|[^\w\s]")
+_TOKEN_RE = re.compile(rf"\[\^{KEY_PATTERN}\]|\w+|\s+|[^\w\s]")
 # Whitespace that may be folded into the changes around it; paragraph breaks stay visible.
 _FOLDABLE_RE = re.compile(r"[^\S\n]+")
 

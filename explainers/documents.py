@@ -1,6 +1,6 @@
 """The document: an explainer at a point in time, as plain JSON-serialisable data.
 
-Everything flows through this one shape (DESIGN.md): import, revisions, publications,
+Everything flows through this one shape (docs/architecture.md): import, revisions, publications,
 rendering and diffs. This module is pure: no ORM, no request.
 """
 
@@ -11,7 +11,11 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from html import escape
 from typing import Any
+from urllib.parse import urlsplit
+
+import nh3
 
 DOCUMENT_KEYS = (
     "headline",
@@ -40,8 +44,25 @@ SOURCE_KINDS = (
     "document",
     "other",
 )
-KEY_RE = re.compile(r"^[a-z0-9-]+\Z")
+# The characters of a key (source, question, slug in the text format): every pattern
+# naming a key is built from this one.
+KEY_PATTERN = "[a-z0-9-]+"
+KEY_RE = re.compile(rf"^{KEY_PATTERN}\Z")
+# A citation marker "[^key]"; the group is the key.
+MARKER_RE = re.compile(rf"\[\^({KEY_PATTERN})\]")
+# Anything written like a marker, well-formed or not ("[^]", "[^Tagesschau]"): the text
+# format finds these to refuse the malformed ones with a message instead of showing them
+# as text. Every MARKER_RE match is one of these.
+MARKER_LIKE_RE = re.compile(r"\[\^([^\]\s]*)\]")
 PARAGRAPH_SEPARATOR = "\n\n"
+
+# The link policy: a source's link, and an absolute link in text, is http(s) with a host;
+# a link in text may also be mailto: or an in-page anchor "#…". Nothing else, and nothing
+# a browser cannot parse (the sanitiser would drop it and leave a dead link).
+WEB_URL_SCHEMES = frozenset({"http", "https"})
+LINK_SCHEMES = WEB_URL_SCHEMES | {"mailto"}
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_CONTROL_OR_SPACE_RE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 _GERMAN_TRANSLITERATION = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue", "ß": "ss", "ẞ": "ss"}
@@ -95,6 +116,56 @@ def source_key(name: str, taken: Iterable[str] = (), *, domain: str = "") -> str
     labels = [part for part in domain.lower().split(".") if part]
     base = labels[-2] if len(labels) >= 2 else german_slugify(name, max_length=32)
     return unique_slug(base or "quelle", taken, fallback="quelle")
+
+
+def citation_markers(text: str) -> list[str]:
+    """Keys of the ``[^key]`` markers in `text`, unique, in order of first appearance."""
+    return list(dict.fromkeys(MARKER_RE.findall(text or "")))
+
+
+def is_safe_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host, no whitespace or control characters,
+    that a browser can parse."""
+    if not isinstance(url, str) or not url or _CONTROL_OR_SPACE_RE.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return False
+    return (
+        parts.scheme.lower() in WEB_URL_SCHEMES and bool(parts.hostname) and _sanitiser_keeps(url)
+    )
+
+
+def is_allowed_link(url: str) -> bool:
+    """Whether a link in text may point at `url` (as markdown-it normalised it)."""
+    if url.startswith("#"):
+        return True
+    match = _SCHEME_RE.match(url)
+    scheme = match.group(1).lower() if match else ""
+    if scheme == "mailto":
+        return not _CONTROL_OR_SPACE_RE.search(url) and _sanitiser_keeps(url)
+    return scheme in LINK_SCHEMES and is_safe_url(url)
+
+
+def _sanitiser_keeps(url: str) -> bool:
+    """Whether nh3, which every rendered link passes, keeps `url`: it parses URLs as
+    browsers do (WHATWG), so "http://1.2.3.999/" or "http://a%5b.de/" are dropped there."""
+    kept = nh3.clean(
+        f'<a href="{escape(url)}"></a>',
+        tags={"a"},
+        attributes={"a": {"href"}},
+        url_schemes=set(LINK_SCHEMES),
+        link_rel=None,
+    )
+    return "href=" in kept
+
+
+def lf_line_endings(text: str) -> str:
+    """`text` with every line break as LF: browsers post CRLF, old files may hold CR."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -166,10 +237,8 @@ def normalize_document(data: Mapping[str, Any], *, image_size: bool = False) -> 
 
 
 def _lf(value: Any) -> Any:
-    """Text with LF line endings (CRLF from browsers would read as a change)."""
-    if isinstance(value, str) and "\r" in value:
-        return value.replace("\r\n", "\n").replace("\r", "\n")
-    return value
+    """Strings with LF line endings (CRLF from browsers would read as a change)."""
+    return lf_line_endings(value) if isinstance(value, str) else value
 
 
 def canonical_json(value: Any) -> str:

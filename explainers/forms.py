@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .documents import german_slugify, question_key, unique_slug
+from .documents import german_slugify, is_safe_url, lf_line_endings, question_key, unique_slug
 from .images import (
     ImageRefused,
     clean_image,
@@ -27,7 +27,7 @@ from .images import (
     upload_rules,
     write_renditions,
 )
-from .models import Explainer, Question
+from .models import Explainer, Question, http_url_validator
 from .publishing import public_slug_conflict
 from .rendering import (
     answers_expansion_problem,
@@ -44,21 +44,15 @@ _TEMPORARY_OFFSET = 1_000_000
 def with_lf_line_endings(data: QueryDict) -> QueryDict:
     """The posted form with every line break as LF, before anything counts or compares it:
     browsers post textareas with CRLF, which would count each line break twice against a
-    length limit (the counter under the field counts it once, as stored)."""
+    length limit (the counter under the field counts it once, as stored), and stored text
+    uses LF, so an untouched paragraph never reads as a change in diffs, hashes or merges.
+    The admin passes every POST of the change form through here, once."""
     if not any("\r" in value for values in data.lists() for value in values[1]):
         return data
     fixed = data.copy()
     for key, values in data.lists():
-        fixed.setlist(key, [value.replace("\r\n", "\n").replace("\r", "\n") for value in values])
+        fixed.setlist(key, [lf_line_endings(value) for value in values])
     return fixed
-
-
-def normalize_line_endings(form: forms.BaseForm) -> None:
-    """Browsers post textareas with CRLF; stored text uses LF, so an untouched paragraph
-    never reads as a change in diffs, hashes or merges."""
-    for name, value in form.cleaned_data.items():
-        if isinstance(value, str) and "\r" in value:
-            form.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class NeverCutText:
@@ -149,7 +143,6 @@ class ExplainerForm(NeverCutText, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        normalize_line_endings(self)
         if "ready_for_review" in self.fields and "ready_for_review" not in self.changed_data:
             cleaned["ready_for_review"] = self.instance.ready_for_review
         if self.redacted_places:
@@ -221,7 +214,9 @@ class InlineRowForm(NeverCutText, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        normalize_line_endings(self)
+        url = cleaned.get("url")
+        if url and not is_safe_url(url):  # the link policy beyond Django's URL syntax
+            self.add_error("url", http_url_validator.message)
         return cleaned
 
 

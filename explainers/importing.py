@@ -15,7 +15,7 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .documents import normalize_document
+from .documents import citation_markers, is_safe_url, normalize_document
 from .images import (
     ImageRefused,
     clean_image,
@@ -23,10 +23,10 @@ from .images import (
     lead_image_storage,
     write_renditions,
 )
-from .models import Explainer, Publication, Question, RelatedLink, Source
+from .models import Explainer, Publication, Question, RelatedLink, Source, http_url_validator
 from .publishing import publish
 from .redaction_guard import check_not_redacted
-from .rendering import citation_markers, expansion_problem, too_deeply_nested
+from .rendering import expansion_problem, too_deeply_nested
 from .revisions import latest_revision, record_revision, revision_label
 from .textformat import MAX_IMPORT_BYTES, ParsedExplainer, decode_import_bytes, parse_text
 
@@ -280,6 +280,11 @@ def write_document(explainer: Explainer, document: dict[str, Any], related_ids: 
     ]
     _check_rows(questions, _("Frage %(n)s"), exclude=["explainer", "extra_cites"])
     _check_rows(sources, _("Quelle %(n)s"), exclude=["explainer"])
+    for number, source in enumerate(sources, start=1):
+        if source.url and not is_safe_url(source.url):  # as the admin form checks it
+            raise ImportRefused(
+                f"{_('Quelle %(n)s') % {'n': number}}: {http_url_validator.message}"
+            )
     explainer.save()
     for model in (RelatedLink, Question, Source):
         model.objects.filter(explainer=explainer).delete()

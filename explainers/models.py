@@ -1,6 +1,6 @@
 """The working copy of explainers, and their frozen publications.
 
-Models are the working copy (DESIGN.md): editors save as often as they like, and every
+Models are the working copy (docs/architecture.md): editors save as often as they like, and every
 save is one django-reversion revision of the whole explainer. Publications are
 append-only and hold their own document, so readers never see the live rows.
 """
@@ -13,21 +13,21 @@ import reversion
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .documents import SOURCE_KINDS
+from .documents import KEY_PATTERN, SOURCE_KINDS, WEB_URL_SCHEMES
 from .identifiers import SLUG_PATTERN
 from .limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
 
 key_validator = RegexValidator(
-    r"^[a-z0-9-]+\Z",
+    rf"^{KEY_PATTERN}\Z",
     _("Nur Kleinbuchstaben a–z, Ziffern und Bindestriche."),
 )
 http_url_validator = URLValidator(
-    schemes=["http", "https"],
+    schemes=sorted(WEB_URL_SCHEMES),
     message=_("Nur Links mit http:// oder https:// sind erlaubt."),
 )
 
@@ -77,6 +77,18 @@ class ExplainerQuerySet(models.QuerySet):
             latest_number=Max("publications__number"),
             latest_published_at=Subquery(latest.values("published_at")[:1]),
             latest_content_hash=Subquery(latest.values("content_hash")[:1]),
+        )
+
+    def with_unpublished_changes(self) -> ExplainerQuerySet:
+        """Published explainers whose working copy differs from their latest publication
+        (`Explainer.has_unpublished_changes` says the same of one loaded explainer)."""
+        annotated = (
+            self
+            if "latest_content_hash" in self.query.annotations
+            else self.with_latest_publication()
+        )
+        return annotated.filter(latest_number__isnull=False).filter(
+            ~Q(content_hash=F("latest_content_hash"))
         )
 
 
@@ -168,6 +180,17 @@ class Explainer(models.Model):
 
     def is_published(self) -> bool:
         return CurrentPublication.objects.filter(explainer=self).exists()
+
+    @staticmethod
+    def differs_from_publication(content_hash: str, latest_content_hash: str | None) -> bool:
+        """The rule of `with_unpublished_changes()` for one row's two hashes (the latest
+        publication's is None before the first one)."""
+        return latest_content_hash is not None and content_hash != latest_content_hash
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        """For an explainer loaded through `with_latest_publication()`."""
+        return self.differs_from_publication(self.content_hash, self.latest_content_hash)
 
     def latest_publication(self) -> Publication | None:
         return self.publications.order_by("-number").first()

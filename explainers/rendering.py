@@ -6,20 +6,18 @@ The subset: paragraphs, ``*em*``/``**strong**``, ``[text](https://…)`` links, 
 numbered lists, ``> `` quotes, hard line breaks and backslash escapes. Everything else
 (headings, code, images, tables, raw HTML, reference links) stays plain escaped text.
 
-Link policy (one predicate, used by the renderer and by :func:`unsafe_links`): a link
-target is allowed if it is ``http``/``https`` with a host, ``mailto:``, or an in-page
-anchor ``#…`` (e.g. to another question). Relative paths and protocol-relative
-``//host`` are refused; a refused link is shown as its Markdown text, not as a link.
-nh3 stands behind all this with the same allow-list.
+Link policy (``explainers.documents.is_allowed_link``, used by the renderer and by
+:func:`unsafe_links`): a link target is allowed if it is ``http``/``https`` with a host,
+``mailto:``, or an in-page anchor ``#…`` (e.g. to another question). Relative paths and
+protocol-relative ``//host`` are refused; a refused link is shown as its Markdown text, not
+as a link. nh3 stands behind all this with the same schemes.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import nh3
 from django.utils.formats import number_format
@@ -29,49 +27,28 @@ from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from .documents import (
+    LINK_SCHEMES,
+    MARKER_RE,
+    WEB_URL_SCHEMES,
+    citation_markers,
+    is_allowed_link,
+    is_safe_url,  # noqa: F401 - the link policy's web check, imported from here too
+)
 from .limits import MAX_CITATION_MARKERS, MAX_RENDERED_BYTES
 
-MARKER_RE = re.compile(r"\[\^([a-z0-9-]+)\]")
-ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
-_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-_CONTROL_OR_SPACE_RE = re.compile(r"[\x00-\x20\x7f-\x9f]")
+# Links to the web get rel="noopener noreferrer".
+_WEB_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(WEB_URL_SCHEMES))
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "sup", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "id", "aria-label", "rel"}, "ol": {"start"}}
 EXTERNAL_REL = "noopener noreferrer"
 
 
-def citation_markers(text: str) -> list[str]:
-    """Keys of the ``[^key]`` markers in `text`, unique, in order of first appearance."""
-    return list(dict.fromkeys(MARKER_RE.findall(text or "")))
-
-
 def unknown_markers(text: str, source_keys: Iterable[str]) -> list[str]:
     """Marker keys in `text` that name none of `source_keys`."""
     known = set(source_keys)
     return [key for key in citation_markers(text) if key not in known]
-
-
-def is_safe_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host and no whitespace or control characters."""
-    if not isinstance(url, str) or not url or _CONTROL_OR_SPACE_RE.search(url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. an invalid IPv6 host
-        return False
-    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
-
-
-def _allowed_href(url: str) -> bool:
-    """The link policy of the module docstring (`url` as markdown-it normalised it)."""
-    if url.startswith("#"):
-        return True
-    match = _SCHEME_RE.match(url)
-    scheme = match.group(1).lower() if match else ""
-    if scheme == "mailto":
-        return not _CONTROL_OR_SPACE_RE.search(url)
-    return scheme in ALLOWED_URL_SCHEMES and is_safe_url(url)
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -110,7 +87,7 @@ def _render_citation(self, tokens, idx, options, env) -> str:
 
 def _render_link_open(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    if str(token.attrGet("href") or "").lower().startswith(("http:", "https:")):
+    if str(token.attrGet("href") or "").lower().startswith(_WEB_PREFIXES):
         token.attrSet("rel", EXTERNAL_REL)
     return self.renderToken(tokens, idx, options, env)
 
@@ -125,7 +102,7 @@ def _parser(validate_link) -> MarkdownIt:
     return md
 
 
-_MD = _parser(_allowed_href)
+_MD = _parser(is_allowed_link)
 _MD_ANY_LINK = _parser(lambda url: True)  # only to find every link target
 
 # markdown-it stops at this nesting depth: lists and quotes inside deeper ones are dropped
@@ -154,7 +131,7 @@ def unsafe_links(text: str) -> list[str]:
         for token in block.children or ()
         if token.type == "link_open"
     ]
-    refused = [_MD_ANY_LINK.normalizeLinkText(href) for href in hrefs if not _allowed_href(href)]
+    refused = [_MD_ANY_LINK.normalizeLinkText(href) for href in hrefs if not is_allowed_link(href)]
     return list(dict.fromkeys(refused))
 
 
@@ -167,7 +144,7 @@ def _sanitise(html: str) -> SafeString:
             attributes=ALLOWED_ATTRIBUTES,
             allowed_classes={"sup": {"cite"}},
             link_rel=None,
-            url_schemes=set(ALLOWED_URL_SCHEMES),
+            url_schemes=set(LINK_SCHEMES),
             url_relative=lambda url: url if url.startswith("#") else None,
         )
     )

@@ -16,6 +16,7 @@ from reversion.models import Revision
 
 from .builders import document_from_explainer, document_from_revision, revision_rows
 from .diffing import diff_documents
+from .documents import lf_line_endings
 from .models import Explainer, Question
 
 # Versioned fields outside the document (ready_for_review is workflow, not history). The
@@ -29,7 +30,7 @@ def _text(value: Any) -> str:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return lf_line_endings(str(value))
 
 
 def working_state(explainer: Explainer) -> dict[str, Any]:

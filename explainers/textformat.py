@@ -30,8 +30,11 @@ from pathlib import PurePath
 
 from explainers.documents import (
     KEY_RE,
+    MARKER_LIKE_RE,
+    MARKER_RE,
     german_slugify,
     join_paragraphs,
+    lf_line_endings,
     normalize_document,
     question_key,
     split_paragraphs,
@@ -39,7 +42,6 @@ from explainers.documents import (
 )
 from explainers.limits import MAX_CITATION_MARKERS
 from explainers.textformat_sources import (
-    MARKER_RE,
     SOURCES_HEADING,
     TextFormatError,
     build_sources,
@@ -161,7 +163,7 @@ def decode_import_bytes(data: bytes) -> str:
 
 
 def _normalize_newlines(text: str) -> str:
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return lf_line_endings(text.removeprefix("\ufeff"))
 
 
 def unsafe_link_targets(text: str) -> list[str]:
@@ -401,7 +403,9 @@ def _build_questions(
 
 
 def _check_markers(text: str, where: str, source_keys: list[str]) -> list[str]:
-    keys = MARKER_RE.findall(text)
+    """The marker keys in `text`; a malformed marker ("[^Quelle]") or one naming no
+    source is refused, where the page would show it as text."""
+    keys = MARKER_LIKE_RE.findall(text)
     for key in keys:
         if key not in source_keys:
             raise TextFormatError(
@@ -599,7 +603,7 @@ def export_markdown(document: dict) -> str:
     numbers = {source["key"]: n for n, source in enumerate(doc["sources"], start=1)}
 
     def cite(text: str) -> str:
-        return MARKER_RE.sub(lambda m: f"[{numbers.get(m.group(1), m.group(1))}]", text)
+        return MARKER_LIKE_RE.sub(lambda m: f"[{numbers.get(m.group(1), m.group(1))}]", text)
 
     parts = [f"# {doc['headline']}"] + ([f"*{doc['kicker']}*"] if doc["kicker"] else [])
     if image := doc["image"]:

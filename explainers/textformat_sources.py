@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from explainers.documents import SOURCE_KINDS, source_key
+from explainers.documents import KEY_PATTERN, SOURCE_KINDS, is_safe_url, source_key
 
 
 class TextFormatError(ValueError):
@@ -18,7 +18,6 @@ class TextFormatError(ValueError):
 
 
 SOURCES_HEADING = "Verwendete Quellen"
-MARKER_RE = re.compile(r"\[\^([^\]\s]*)\]")
 
 _HEADINGS = frozenset({"verwendete quellen", "quellen", "sources"})
 _MONTHS = (
@@ -33,10 +32,9 @@ _NEXT_SOURCE_RE = re.compile(
     r"\s+[-–]\s+(?=(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}:\s)", re.IGNORECASE
 )
 _KIND_RE = re.compile(r"\s*\{\s*([A-Za-z_]*)\s*\}$")
-_KEY_RE = re.compile(r"\[([a-z0-9-]+)\](?:\s+|$)")
+_KEY_RE = re.compile(rf"\[({KEY_PATTERN})\](?:\s+|$)")
 _ANGLE_RE = re.compile(r"<([^<>\s]*)>")
 _SCHEME_RE = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
-_HTTP_RE = re.compile(r"https?://[^\s/<>]+\S*", re.IGNORECASE)
 _DATE_RE = re.compile(
     r"(?:^|\s+)(?:vom\s+)?(\d{1,2})\.\s*(?:(\d{1,2})\.\s*|([^\W\d_]+)\s+)(\d{4})$", re.IGNORECASE
 )
@@ -151,7 +149,7 @@ def _take_url(text: str, entry: str) -> tuple[str, str | None]:
         target = match.group(1)
         if not _SCHEME_RE.match(target):
             continue  # "<b>" or "<www.x.de>" stays text: no URL is ever invented
-        if not _HTTP_RE.fullmatch(target):
+        if not is_safe_url(target):
             raise TextFormatError(
                 f"Der Link „{target}“ in der Quelle „{entry}“ ist nicht erlaubt: nur http- und "
                 "https-Adressen sind möglich."

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.http_load import HOST, free_port
+from tests.support.servers import HOST, free_port
 
 INSTALL_HINT = "apt-get install -y postgresql"
 

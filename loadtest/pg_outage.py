@@ -30,8 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.http_load import Server, fetch
 from loadtest.pg_cluster import ThrowawayCluster
+from tests.support.servers import Server, fetch
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "ausfall-probe"

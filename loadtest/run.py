@@ -198,6 +198,7 @@ def main() -> int:
     from explainers.models import Explainer, Publication
     from loadtest import consistency, report, under_load
     from loadtest.integrity import check_integrity
+    from tests.support import servers
 
     log("building the data set …")
     site = data.build(is_sqlite, log)
@@ -208,7 +209,7 @@ def main() -> int:
     plan = under_load.Plan(
         args.seconds, args.connections, args.threads, args.kill_at, args.samples_per_second
     )
-    with http_load.Server(dict(os.environ), WORKERS, GUNICORN_LOG) as server:
+    with servers.Server(dict(os.environ), WORKERS, GUNICORN_LOG) as server:
         log(f"gunicorn ({WORKERS} sync workers) on {server.base}; checking {len(paths)} paths …")
         http_load.check(
             {"main": server.base}, [http_load.Target("reader", "/", paths_file=PATHS_FILE)]

@@ -8,8 +8,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bench.http_load import fetch
 from loadtest import markers
+from tests.support.servers import fetch
 
 
 @dataclass

@@ -12,12 +12,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.http_load import Server
 from loadtest.consistency import PROMISE_SECONDS
 from loadtest.load import LoadResult, run_load
 from loadtest.publisher import PREFIX
 from loadtest.sampler import Sample, Sampler
 from loadtest.workers import Kill, children, kill_one_worker
+from tests.support.servers import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHER_STDERR = Path(tempfile.gettempdir()) / "newsroom-loadtest-publisher.log"

@@ -6,8 +6,6 @@ secret key and allowed hosts.
 """
 
 import datetime
-import os
-import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -145,16 +143,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # One test database per test process, so two suites can run side by side.
-    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Tests use a file, not SQLite's in-memory database, which locks whole tables when
-    # threads share it (the concurrency tests publish from several threads at once).
-    # One file per test process, so parallel runs do not share it.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"newsroom-test-{os.getpid()}.sqlite3")
-    }
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -301,9 +290,10 @@ CACHE_PURGE_REPEAT_SECONDS = float(env_str("CACHE_PURGE_REPEAT_SECONDS", default
 # A folder baked by `manage.py bake`: publishing, withdrawing and redacting re-bake it.
 BAKE_DIR = env_str("BAKE_DIR", default="")
 
-# Benchmarks only (bench/): route the trivial "floor" view the reader pages are measured
-# against. Off unless set.
-BENCH_FLOOR = env_bool("NEWSROOM_BENCH_FLOOR", default=False)
+# Benchmarks only (bench/): serve the benchmark's URLconf, which adds the trivial "floor"
+# view the reader pages are measured against. Off unless set.
+if env_bool("NEWSROOM_BENCH_FLOOR", default=False):
+    ROOT_URLCONF = "bench.urls"
 
 # The public address (scheme://host[:port]) of every absolute URL: canonical links, feeds,
 # sitemap, JSON-LD, "view on site", purge, publish_due. Required with DEBUG off (system

@@ -27,7 +27,3 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-if settings.BENCH_FLOOR:
-    from explainers.views_floor import floor
-
-    urlpatterns.insert(0, path("bench/floor/<int:size>/", floor, name="bench_floor"))

@@ -47,3 +47,23 @@ def desk(db):
     from tests.factories import make_user
 
     return make_user("desk", publish=True)
+
+
+# Tests that start servers, bind ports or depend on timing (freshness, a killed worker, a
+# crashed database, nginx, Varnish, Redis, the browser) run one after another on one xdist
+# worker (`--dist loadgroup`), while the other worker runs the rest.
+SERVER_TESTS = {
+    "test_backup_restore.py",
+    "test_bake.py",
+    "test_caches_in_front.py",
+    "test_faults.py",
+    "test_freshness_live.py",
+    "test_login_behind_nginx.py",
+    "test_scale_out_redis.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SERVER_TESTS or item.path.parent.name == "e2e":
+            item.add_marker(pytest.mark.xdist_group("servers"))

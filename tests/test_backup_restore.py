@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from explainers.models import Explainer, Publication
-from tests.live_servers import suite_database_url
+from tests.support.live_servers import suite_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,13 +15,13 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
-from bench.http_load import Nginx, fetch, find_nginx, free_port
 from explainers import bake_files, bake_nginx, baking, held_responses, views
 from explainers.models import Explainer
 from explainers.publishing import publish
 from explainers.takedown import REDACTED, redact, withdraw
 from tests.factories import make_explainer
-from tests.missing_tools import missing
+from tests.support.missing_tools import missing
+from tests.support.servers import Nginx, fetch, find_nginx, free_port
 
 pytestmark = pytest.mark.django_db
 

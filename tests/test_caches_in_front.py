@@ -11,8 +11,8 @@ from explainers.models import Explainer, Question
 from explainers.publishing import publish
 from explainers.takedown import REDACTED, redact
 from tests.factories import make_explainer
-from tests.live_servers import fetch, gunicorn
-from tests.varnish import varnish_in_front_of
+from tests.support.live_servers import fetch, gunicorn
+from tests.support.varnish import varnish_in_front_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

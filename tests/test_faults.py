@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from bench.http_load import fetch
 from explainers.models import Explainer
 from explainers.publishing import publish
 from loadtest import markers, pg_cluster, pg_outage
@@ -18,8 +17,9 @@ from loadtest.integrity import check_integrity
 from loadtest.sampler import Sample
 from loadtest.workers import children, kill_one_worker
 from tests.factories import make_explainer
-from tests.live_servers import gunicorn, wait_for
-from tests.missing_tools import missing
+from tests.support.live_servers import gunicorn, wait_for
+from tests.support.missing_tools import missing
+from tests.support.servers import fetch
 
 PROMISE_SECONDS = 2.0
 

@@ -8,7 +8,7 @@ from explainers.models import Explainer, Question
 from explainers.publishing import publish
 from explainers.takedown import REDACTED, redact, withdraw
 from tests.factories import make_explainer
-from tests.live_servers import fetch, gunicorn, wait_for
+from tests.support.live_servers import fetch, gunicorn, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,8 +15,8 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 
 from tests.factories import make_user
-from tests.live_servers import gunicorn
-from tests.nginx_proxy import nginx_in_front_of, require_nginx
+from tests.support.live_servers import gunicorn
+from tests.support.nginx import nginx_in_front_of, require_nginx
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.login_limiter]
 

@@ -8,7 +8,7 @@ from django.db import connections
 from django.db.utils import OperationalError
 from django.test import Client
 
-from bench.http_load import free_port
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -165,7 +165,7 @@ def test_an_edited_legal_page_is_banned(cache_in_front, django_capture_on_commit
 def test_the_ban_is_sent_again_for_a_page_fetched_during_the_change(
     cache_in_front, settings, desk, django_capture_on_commit_callbacks
 ):
-    from tests.live_servers import wait_for
+    from tests.support.live_servers import wait_for
 
     settings.CACHE_PURGE_REPEAT_SECONDS = 0.2
     with django_capture_on_commit_callbacks(execute=True):

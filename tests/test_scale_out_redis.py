@@ -10,14 +10,14 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from bench.http_load import free_port
 from explainers.models import Explainer
 from explainers.page_cache import publication_key
 from explainers.publishing import publish
 from explainers.takedown import withdraw
 from tests.factories import make_explainer
-from tests.live_servers import fetch, gunicorn
-from tests.missing_tools import missing
+from tests.support.live_servers import fetch, gunicorn
+from tests.support.missing_tools import missing
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

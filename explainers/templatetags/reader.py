@@ -3,6 +3,8 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from explainers.documents import LINK_SCHEMES
+
 register = template.Library()
 
 _PAGE_TAGS = {"p", "br", "h2", "h3", "ul", "ol", "li", "a", "strong", "em"}
@@ -12,7 +14,7 @@ _PAGE_TAGS = {"p", "br", "h2", "h3", "ul", "ol", "li", "a", "strong", "em"}
 def sanitize(html: str) -> str:
     """Desk-edited HTML (Impressum, Datenschutz) through an allow-list."""
     return mark_safe(  # noqa: S308 - nh3 allow-list output  # nosec B308 B703
-        nh3.clean(html or "", tags=_PAGE_TAGS, url_schemes={"http", "https", "mailto"})
+        nh3.clean(html or "", tags=_PAGE_TAGS, url_schemes=set(LINK_SCHEMES))
     )
 
 

@@ -1,6 +1,6 @@
 """The benchmark's floor: a trivial view returning a constant page of a given size from
-the same server, so reader pages can be measured as a ratio of it. Routed only when
-NEWSROOM_BENCH_FLOOR is set (see bench/)."""
+the same server, so reader pages can be measured as a ratio of it. Routed only by the
+benchmark's URLconf (bench/urls.py), which NEWSROOM_BENCH_FLOOR selects."""
 
 from functools import cache
 

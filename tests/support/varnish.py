@@ -14,8 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from bench.http_load import HOST, fetch, free_port
-from tests.missing_tools import missing
+from tests.support.missing_tools import missing
+from tests.support.servers import HOST, fetch, free_port
 
 VCL = Path(settings.BASE_DIR) / "deploy" / "varnish" / "newsroom.vcl"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.http_load import Nginx, find_nginx
-from tests.missing_tools import missing
+from tests.support.missing_tools import missing
+from tests.support.servers import Nginx, find_nginx
 
 # The README's reverse-proxy block (section "Operations", login behind a proxy).
 README_LOCATION = """\

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from bench.http_load import Server, fetch
+from tests.support.servers import Server, fetch
 
 __all__ = ["fetch", "gunicorn", "suite_database_url", "wait_for"]
 
