@@ -56,6 +56,7 @@ loadtest: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/bandit -q -r newsroom explainers bench loadtest -x '*/migrations/*' --severity-level medium
 

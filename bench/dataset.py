@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import reversion
 from django.db import transaction
 
-from explainers.demo import load_demo
-from explainers.importing import import_document
+from explainers.domain.demo import load_demo
+from explainers.domain.importing import import_document
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import record_revision
 from explainers.models import Explainer, Question
-from explainers.publishing import publish
-from explainers.revisions import record_revision
 
 SEED = 20250817
 GENERATED = 200  # explainers with 12 questions each

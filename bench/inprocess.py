@@ -22,16 +22,15 @@ from django.urls import reverse
 from reversion import create_revision
 from reversion.models import Version
 
-from explainers import held_responses
-from explainers.diffing import DiffBudget, diff_documents
-from explainers.importing import import_document
+from bench import dataset
+from bench.http_load import BenchFailure
+from explainers.core.diffing import DiffBudget, diff_documents
+from explainers.domain.importing import import_document
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import record_revision, revisions_of
 from explainers.models import Explainer, Question
-from explainers.publishing import publish
-from explainers.revisions import record_revision, revisions_of
+from explainers.reader import held_responses
 from tests.admin_forms import change_form_data, encode
-
-from . import dataset
-from .http_load import BenchFailure
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import statistics
 
-from .http_load import Summary
-from .inprocess import Figure
+from bench.http_load import Summary
+from bench.inprocess import Figure
 
 
 def _ms(value: float) -> str:

@@ -255,8 +255,8 @@ def reader_figures(figures: Figures, data) -> None:
 
 def editing_figures(figures: Figures, data) -> None:
     from bench import dataset, inprocess
-    from explainers.limits import DIFF_WORK_BUDGET
-    from explainers.publishing import publish
+    from explainers.core.limits import DIFF_WORK_BUDGET
+    from explainers.domain.publishing import publish
 
     editor = inprocess.admin_client()
     for label, slug in (("5", data.small_slug), ("50", data.large_slug)):

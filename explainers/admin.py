@@ -24,9 +24,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from . import admin_history, admin_pages, presence, public_urls  # noqa: F401 - admin_pages registers
-from .concurrent_edits import reconcile
-from .forms import (
+from explainers.desk import admin_history, admin_pages, presence  # noqa: F401 - admin_pages registers
+from explainers.desk.concurrent_edits import reconcile, redacted_places_in_form
+from explainers.desk.forms import (
     ExplainerForm,
     InlineRowForm,
     QuestionFormSet,
@@ -35,11 +35,16 @@ from .forms import (
     make_room,
     with_lf_line_endings,
 )
-from .models import Explainer, Question, RelatedLink, ScheduledPublication, Source
-from .publishing import PUBLISH_PERMISSION
-from .redaction_guard import redacted_places_in_form
-from .revision_comments import describe_changes, revision_comment, revision_state, working_state
-from .revisions import latest_revision, record_revision, tidy_children
+from explainers.desk.revision_comments import (
+    describe_changes,
+    revision_comment,
+    revision_state,
+    working_state,
+)
+from explainers.domain import public_urls
+from explainers.domain.publishing import PUBLISH_PERMISSION
+from explainers.domain.revisions import latest_revision, record_revision, tidy_children
+from explainers.models import Explainer, Question, RelatedLink, ScheduledPublication, Source
 
 
 @dataclass

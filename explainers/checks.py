@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
-from .public_urls import clean_base_url, clean_tag_authority
+from explainers.domain.public_urls import clean_base_url, clean_tag_authority
 
 
 @register()

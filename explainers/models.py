@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .documents import KEY_PATTERN, SOURCE_KINDS, WEB_URL_SCHEMES
-from .identifiers import SLUG_PATTERN
-from .limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
+from explainers.core.documents import KEY_PATTERN, SOURCE_KINDS, WEB_URL_SCHEMES
+from explainers.core.identifiers import SLUG_PATTERN
+from explainers.core.limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
 
 key_validator = RegexValidator(
     rf"^{KEY_PATTERN}\Z",
@@ -33,13 +33,13 @@ http_url_validator = URLValidator(
 
 
 def valid_slug(field: str) -> Q:
-    """The database's check of a slug column (explainers/identifiers.py)."""
+    """The database's check of a slug column (explainers/core/identifiers.py)."""
     return Q(**{f"{field}__regex": SLUG_PATTERN})
 
 
 def valid_anchor(field: str) -> Q:
     """An anchor may be empty, and an admin save parks anchors it swaps on "~<pk>" for
-    a moment (explainers/forms.py, make_room)."""
+    a moment (explainers/desk/forms.py, make_room)."""
     return valid_slug(field) | Q(**{field: ""}) | Q(**{f"{field}__regex": r"^~[0-9]+\Z"})
 
 

@@ -37,8 +37,8 @@ def build(is_sqlite: bool, log) -> Site:
     """Migrate, collect static files, load the demo and 200 generated explainers, and
     publish the hot explainer (the demo) once with step 0, so every page shows a step."""
     from bench import dataset
-    from explainers.demo import load_demo
-    from explainers.publishing import publish
+    from explainers.domain.demo import load_demo
+    from explainers.domain.publishing import publish
     from loadtest.publisher import edit_and_publish, hot_question
 
     started = time.perf_counter()

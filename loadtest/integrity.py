@@ -20,10 +20,10 @@ def check_integrity() -> list[str]:
     from django.db.models import Count, Q
     from reversion.models import Revision
 
-    from explainers.builders import stored_content_hash
-    from explainers.documents import content_hash
+    from explainers.core.documents import content_hash
+    from explainers.core.rendering import to_plain_text
+    from explainers.domain.builders import stored_content_hash
     from explainers.models import CurrentPublication, Explainer, Publication, SearchEntry
-    from explainers.rendering import to_plain_text
 
     problems: list[str] = []
     publications: dict[int, list[Publication]] = defaultdict(list)

@@ -26,8 +26,8 @@ def edit_and_publish(explainer, question, original_answer: str, step: int):
     """Both parts of the edit in one transaction, then publish(); returns the publication."""
     from django.db import transaction
 
+    from explainers.domain.publishing import publish
     from explainers.models import Explainer, Question
-    from explainers.publishing import publish
     from loadtest import markers
 
     with transaction.atomic():

@@ -11,9 +11,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .client_address import trusted_networks
-from .env import env_bool, env_list, env_str
-from .release import code_release
+from newsroom.client_address import trusted_networks
+from newsroom.env import env_bool, env_list, env_str
+from newsroom.release import code_release
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -127,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.media",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "explainers.context_processors.site",
+                "explainers.reader.context_processors.site",
             ],
         },
     },
@@ -182,7 +182,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Lead images (explainers/images.py): larger files or more pixels are refused at upload.
+# Lead images (explainers/domain/images.py): larger files or more pixels are refused at upload.
 IMAGE_MAX_BYTES = int(env_str("IMAGE_MAX_BYTES", default=str(10_000_000)))
 IMAGE_MAX_PIXELS = int(env_str("IMAGE_MAX_PIXELS", default=str(40_000_000)))
 STORAGES = {
@@ -276,7 +276,7 @@ READER_HOLD_BYTES = int(env_str("READER_HOLD_BYTES", default=str(64 * 1024 * 102
 READER_SIGNAL_FILE = env_str("READER_SIGNAL_FILE", default="")
 READER_SIGNAL_SHARED = bool(_REDIS_URL)
 # Caches in front (Varnish, a CDN) that accept bans (deploy/varnish/newsroom.vcl): after
-# every change readers may see, each gets a BAN for the changed pages (explainers/purge.py).
+# every change readers may see, each gets a BAN for the changed pages (explainers/reader/purge.py).
 CACHE_PURGE_URLS = env_list("CACHE_PURGE_URLS", default=[])
 for _endpoint in CACHE_PURGE_URLS:
     if not _endpoint.startswith(("http://", "https://")):
@@ -298,7 +298,7 @@ if env_bool("NEWSROOM_BENCH_FLOOR", default=False):
 # The public address (scheme://host[:port]) of every absolute URL: canonical links, feeds,
 # sitemap, JSON-LD, "view on site", purge, publish_due. Required with DEBUG off (system
 # check explainers.E001); in development the request's host is used.
-from explainers.public_urls import clean_base_url, clean_tag_authority  # noqa: E402
+from explainers.domain.public_urls import clean_base_url, clean_tag_authority  # noqa: E402
 
 PUBLIC_BASE_URL = clean_base_url(_raw) if (_raw := env_str("PUBLIC_BASE_URL")) else ""
 # The authority of the feeds' `tag:` ids (RFC 4151: a domain and a date it was yours).

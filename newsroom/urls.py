@@ -5,10 +5,10 @@ from django.contrib.flatpages import views as flatpages
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from explainers.health import healthz
-from explainers.held_responses import held_for_readers
-from explainers.sitemaps import SITEMAPS, sitemap
-from explainers.views import robots_txt
+from explainers.reader.health import healthz
+from explainers.reader.held_responses import held_for_readers
+from explainers.reader.sitemaps import SITEMAPS, sitemap
+from explainers.reader.views import robots_txt
 
 admin.site.site_header = _("Newsroom Erklärstücke")
 admin.site.site_title = _("Newsroom Erklärstücke")
@@ -23,7 +23,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("impressum/", flatpages.flatpage, {"url": "/impressum/"}, name="impressum"),
     path("datenschutz/", flatpages.flatpage, {"url": "/datenschutz/"}, name="datenschutz"),
-    path("", include("explainers.urls")),
+    path("", include("explainers.reader.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

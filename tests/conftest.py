@@ -12,7 +12,7 @@ def _clear_cache():
         return
     from django.core.cache import cache
 
-    from explainers import held_responses
+    from explainers.reader import held_responses
 
     cache.clear()
     held_responses.clear()

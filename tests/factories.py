@@ -8,9 +8,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from explainers.importing import import_document
+from explainers.domain.importing import import_document
+from explainers.domain.roles import DESK, REPORTERS, setup_roles
 from explainers.models import Explainer
-from explainers.roles import DESK, REPORTERS, setup_roles
 
 _counter = itertools.count(1)
 

@@ -13,10 +13,10 @@ import sys
 def snapshot() -> dict:
     from django.test import Client
 
-    from explainers.builders import document_from_revision
-    from explainers.documents import canonical_json
+    from explainers.core.documents import canonical_json
+    from explainers.domain.builders import document_from_revision
+    from explainers.domain.revisions import revisions_of
     from explainers.models import CurrentPublication, Publication
-    from explainers.revisions import revisions_of
 
     def digest(data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 from reversion.models import Version
 
-from explainers.builders import document_from_explainer
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.models import Explainer, Question, Source
-from explainers.publishing import publish
-from explainers.revisions import latest_revision, revisions_of
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer, make_user
 
@@ -221,7 +221,7 @@ def test_history_is_paginated_with_user_and_comment(client, reporter, explainer)
 
 
 def test_the_history_page_size_is_bounded(client, reporter, explainer, monkeypatch):
-    from explainers import admin_history
+    from explainers.desk import admin_history
 
     monkeypatch.setattr(admin_history, "HISTORY_PAGE_SIZE", 2)
     client.force_login(reporter)

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from explainers.builders import document_from_explainer
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.publishing import PublishRefused, publish
 from explainers.models import Explainer, RelatedLink
-from explainers.publishing import PublishRefused, publish
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer
 
@@ -161,7 +161,7 @@ def test_crlf_from_the_browser_is_not_a_change(client, reporter):
     assert "\r" not in explainer.questions.get(position=1).answer
     changed = document_from_explainer(explainer)
     latest = explainer.publications.get()
-    from explainers.diffing import diff_documents
+    from explainers.core.diffing import diff_documents
 
     diff = diff_documents(latest.document, changed)
     assert [f["field"] for f in diff["fields"]] == []  # the intro is untouched

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from explainers.domain.revisions import record_revision
 from explainers.models import Question
-from explainers.revisions import record_revision
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

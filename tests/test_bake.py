@@ -15,10 +15,11 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
-from explainers import bake_files, bake_nginx, baking, held_responses, views
+from explainers.bake import bake_files, bake_nginx, baking
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import REDACTED, redact, withdraw
 from explainers.models import Explainer
-from explainers.publishing import publish
-from explainers.takedown import REDACTED, redact, withdraw
+from explainers.reader import held_responses, views
 from tests.factories import make_explainer
 from tests.support.missing_tools import missing
 from tests.support.servers import Nginx, fetch, find_nginx, free_port
@@ -465,12 +466,12 @@ def test_a_failing_rebake_is_logged_and_the_publication_stands(
     a = newsroom.a
     a.questions.filter(position=1).update(answer="Noch eine Fassung.")
     with (
-        caplog.at_level(logging.ERROR, logger="explainers.baking"),
+        caplog.at_level(logging.ERROR, logger="explainers.bake.baking"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         publication = publish(a, user=desk, note="Neue Lage.")
     assert publication.number == 4
-    [record] = [r for r in caplog.records if r.name == "explainers.baking"]
+    [record] = [r for r in caplog.records if r.name == "explainers.bake.baking"]
     assert record.exc_info and "disk on fire" in str(record.exc_info[1])
     assert "manage.py bake" in record.getMessage()
 
@@ -487,7 +488,7 @@ def test_without_a_full_bake_first_a_rebake_writes_nothing(
 def test_without_bake_dir_nothing_is_scheduled(newsroom, desk, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         withdraw(newsroom.d, note="Zurückgezogen.", user=desk)
-    assert all(getattr(c, "__module__", "") != "explainers.baking" for c in callbacks)
+    assert all(getattr(c, "__module__", "") != "explainers.bake.baking" for c in callbacks)
 
 
 def test_a_file_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):

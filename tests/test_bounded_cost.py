@@ -9,13 +9,14 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from explainers import publishing, rendering
-from explainers.builders import document_from_explainer
-from explainers.diffing import DiffBudget, diff_documents, word_ops
-from explainers.limits import DIFF_WORK_BUDGET, MAX_CITATION_MARKERS, MAX_RENDERED_BYTES
+from explainers.core import rendering
+from explainers.core.diffing import DiffBudget, diff_documents, word_ops
+from explainers.core.limits import DIFF_WORK_BUDGET, MAX_CITATION_MARKERS, MAX_RENDERED_BYTES
+from explainers.core.textformat import TextFormatError, parse_text
+from explainers.domain import publishing
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.publishing import PublishRefused, publish
 from explainers.models import Explainer, Publication, Question
-from explainers.publishing import PublishRefused, publish
-from explainers.textformat import TextFormatError, parse_text
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_document, make_explainer
 
@@ -306,7 +307,7 @@ def test_a_publication_stored_before_the_limit_still_renders_for_readers(client,
 def test_a_redaction_while_publish_prepares_never_reaches_the_new_change_summary(desk, monkeypatch):
     import json
 
-    from explainers.takedown import redact
+    from explainers.domain.takedown import redact
 
     passage = "Minister X sei bestochen worden"
     explainer = make_explainer()

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import REDACTED, redact
 from explainers.models import Explainer, Question
-from explainers.publishing import publish
-from explainers.takedown import REDACTED, redact
 from tests.factories import make_explainer
 from tests.support.live_servers import fetch, gunicorn
 from tests.support.varnish import varnish_in_front_of
@@ -103,7 +103,7 @@ def test_a_redaction_bans_every_cached_variant(cache, three_versions, desk):
 
 
 def test_a_withdrawal_bans_the_index_and_the_feed(cache, three_versions, desk):
-    from explainers.takedown import withdraw
+    from explainers.domain.takedown import withdraw
 
     headline = three_versions.headline
     for path in ("/", "/feed/", f"/explainers/{three_versions.slug}/"):

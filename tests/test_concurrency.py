@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
+from explainers.domain.publishing import PublishRefused, publish
 from explainers.models import Explainer, Publication, Question
-from explainers.publishing import PublishRefused, publish
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from explainers.builders import document_from_explainer
-from explainers.revisions import latest_revision, revisions_of
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.revisions import latest_revision, revisions_of
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer, make_user
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from explainers.demo import COMPLETED, CORRECTION_NOTE, SLUG
+from explainers.domain.demo import COMPLETED, CORRECTION_NOTE, SLUG
 from explainers.models import Explainer
 
 pytestmark = pytest.mark.django_db

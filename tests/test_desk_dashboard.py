@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import latest_revision, revert_to_revision
+from explainers.domain.scheduling import schedule
 from explainers.models import Explainer, Question
-from explainers.publishing import publish
-from explainers.revisions import latest_revision, revert_to_revision
-from explainers.scheduling import schedule
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def test_the_admin_index_lists_what_needs_the_desk(client, desk):
     changed = make_explainer(headline="Geändert seit v1")
     publish(changed)
     Question.objects.filter(explainer=changed, position=1).update(answer="Neu.")
-    from explainers.revisions import stamp
+    from explainers.domain.revisions import stamp
 
     stamp(changed)
     corrected = make_explainer(headline="Frisch korrigiert")

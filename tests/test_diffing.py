@@ -3,8 +3,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explainers import diffing
-from explainers.diffing import (
+from explainers.core import diffing
+from explainers.core.diffing import (
     changed_question_keys,
     diff_documents,
     ops_to_html,
@@ -12,7 +12,7 @@ from explainers.diffing import (
     summarize,
     word_ops,
 )
-from explainers.documents import normalize_document
+from explainers.core.documents import normalize_document
 
 ANSWER = (
     "Einfach weiter Waffen an die Ukraine zu liefern – das wird nicht ausreichen.\n\n"

@@ -7,11 +7,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from lxml import html as lxml_html
 
-from explainers.diffing import diff_documents, summarize
-from explainers.importing import import_document
-from explainers.presenting import present_diff
-from explainers.publishing import publish
-from explainers.revisions import revisions_of
+from explainers.core.diffing import diff_documents, summarize
+from explainers.domain.importing import import_document
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import revisions_of
+from explainers.reader.presenting import present_diff
 from tests.factories import make_document
 
 IMAGE = {"src": "bilder/karte.png", "alt": "Karte der Ukraine", "caption": "Die Front im Osten"}

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from explainers.domain.publishing import publish
 from explainers.models import Explainer
-from explainers.publishing import publish
 from loadtest import markers, pg_cluster, pg_outage
 from loadtest.consistency import Published, analyse
 from loadtest.integrity import check_integrity

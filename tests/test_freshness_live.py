@@ -4,9 +4,9 @@ a withdrawal or redaction at once."""
 
 import pytest
 
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import REDACTED, redact, withdraw
 from explainers.models import Explainer, Question
-from explainers.publishing import publish
-from explainers.takedown import REDACTED, redact, withdraw
 from tests.factories import make_explainer
 from tests.support.live_servers import fetch, gunicorn, wait_for
 

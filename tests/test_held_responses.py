@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from explainers import held_responses, reader_signal
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import REDACTED, redact, withdraw
 from explainers.models import Question
-from explainers.publishing import publish
-from explainers.takedown import REDACTED, redact, withdraw
+from explainers.reader import held_responses, reader_signal
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

@@ -19,15 +19,10 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from explainers.builders import document_from_explainer
-from explainers.diffing import diff_documents
-from explainers.importing import ImportRefused, import_document
-from explainers.limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
-from explainers.models import Explainer, Publication
-from explainers.publishing import publish
-from explainers.rendering import MARKER_RE, render_markdown, source_numbers, to_plain_text
-from explainers.revisions import revisions_of
-from explainers.textformat import (
+from explainers.core.diffing import diff_documents
+from explainers.core.limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
+from explainers.core.rendering import MARKER_RE, render_markdown, source_numbers, to_plain_text
+from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
     TextFormatError,
     decode_import_bytes,
@@ -35,6 +30,11 @@ from explainers.textformat import (
     parse_text,
     unsafe_link_targets,
 )
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.importing import ImportRefused, import_document
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import revisions_of
+from explainers.models import Explainer, Publication
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_document, make_explainer, make_user
 from tests.hostile import (

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from explainers.publishing import publish
-from explainers.takedown import withdraw
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import withdraw
 from tests.factories import make_explainer
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from explainers.builders import document_from_explainer
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.revisions import revisions_of
 from explainers.models import Explainer, Publication, Question
-from explainers.revisions import revisions_of
 
 pytestmark = pytest.mark.django_db
 

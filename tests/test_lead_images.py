@@ -17,12 +17,12 @@ from django.urls import reverse
 from lxml import html as lxml_html
 from PIL import ExifTags, Image, ImageCms
 
-from explainers.images import write_renditions
-from explainers.importing import ImportRefused, import_document, import_file
+from explainers.core.textformat import TextFormatError
+from explainers.domain.images import write_renditions
+from explainers.domain.importing import ImportRefused, import_document, import_file
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import revisions_of
 from explainers.models import Explainer
-from explainers.publishing import publish
-from explainers.revisions import revisions_of
-from explainers.textformat import TextFormatError
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_document, make_explainer
 

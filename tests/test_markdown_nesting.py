@@ -10,8 +10,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from explainers.core.rendering import MAX_NESTING, render_markdown, too_deeply_nested
 from explainers.models import Explainer, Question
-from explainers.rendering import MAX_NESTING, render_markdown, too_deeply_nested
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer
 

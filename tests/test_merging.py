@@ -2,7 +2,7 @@
 
 import copy
 
-from explainers.merging import merge3
+from explainers.core.merging import merge3
 
 
 def snapshot(questions=("A", "B", "C"), sources=("dlf",), **fields):

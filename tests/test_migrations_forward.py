@@ -11,12 +11,12 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from reversion.models import Revision
 
-from explainers import demo
-from explainers.builders import document_from_revision
-from explainers.documents import content_hash, normalize_document
+from explainers.core.documents import content_hash, normalize_document
+from explainers.core.rendering import render_document_answers
+from explainers.core.textformat import decode_import_bytes, parse_text
+from explainers.domain import demo
+from explainers.domain.builders import document_from_revision
 from explainers.models import Publication
-from explainers.rendering import render_document_answers
-from explainers.textformat import decode_import_bytes, parse_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from explainers.documents import MARKER_LIKE_RE, MARKER_RE
-from explainers.importing import ImportRefused, import_document
-from explainers.limits import TEASER_MAX
+from explainers.core.documents import MARKER_LIKE_RE, MARKER_RE
+from explainers.core.limits import TEASER_MAX
+from explainers.core.rendering import render_answer, render_markdown, unsafe_links
+from explainers.core.textformat import TextFormatError, decode_import_bytes, parse_text
+from explainers.domain.importing import ImportRefused, import_document
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import record_revision, stamp
 from explainers.models import Explainer, Question, Source
-from explainers.publishing import publish
-from explainers.rendering import render_answer, render_markdown, unsafe_links
-from explainers.revisions import record_revision, stamp
-from explainers.textformat import TextFormatError, decode_import_bytes, parse_text
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer
 

@@ -90,9 +90,9 @@ def test_a_server_error_shows_readers_a_german_page_without_detail(settings, cap
 
 
 def test_desk_actions_are_logged_with_the_user(caplog, desk):
+    from explainers.domain.publishing import publish
+    from explainers.domain.takedown import redact, withdraw
     from explainers.models import Explainer
-    from explainers.publishing import publish
-    from explainers.takedown import redact, withdraw
     from tests.factories import make_explainer
 
     explainer = make_explainer()

@@ -5,11 +5,11 @@ from django.contrib.flatpages.models import FlatPage
 from django.urls import reverse
 from reversion.models import Version
 
-from explainers.builders import document_from_explainer
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import latest_revision
+from explainers.domain.roles import DESK, REPORTERS, setup_roles
 from explainers.models import Explainer, Question, RelatedLink
-from explainers.publishing import publish
-from explainers.revisions import latest_revision
-from explainers.roles import DESK, REPORTERS, setup_roles
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer, make_user
 

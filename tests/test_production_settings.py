@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from explainers.publishing import publish
+from explainers.domain.publishing import publish
 from tests.factories import make_explainer, make_user
 
 SECRET = "k" * 20 + "-production-test-secret-1234567890"

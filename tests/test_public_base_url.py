@@ -19,9 +19,11 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from explainers import checks, held_responses, public_urls
-from explainers.publishing import publish
-from explainers.takedown import withdraw
+from explainers import checks
+from explainers.domain import public_urls
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import withdraw
+from explainers.reader import held_responses
 from tests.factories import make_explainer, make_user
 from tests.test_bake import collected  # noqa: F401 - the collectstatic fixture
 

@@ -6,10 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import ProtectedError
 
-from explainers.builders import document_from_explainer, document_from_revision
+from explainers.domain.builders import document_from_explainer, document_from_revision
+from explainers.domain.publishing import PublishRefused, publish
+from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.models import Publication, Question
-from explainers.publishing import PublishRefused, publish
-from explainers.revisions import latest_revision, revisions_of
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

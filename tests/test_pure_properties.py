@@ -20,16 +20,16 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainers.diffing import FIELDS, TEXT_FIELDS, diff_documents
-from explainers.documents import KEY_RE, SOURCE_KINDS, normalize_document
-from explainers.rendering import (
+from explainers.core.diffing import FIELDS, TEXT_FIELDS, diff_documents
+from explainers.core.documents import KEY_RE, SOURCE_KINDS, normalize_document
+from explainers.core.rendering import (
     ALLOWED_TAGS,
     render_answer,
     render_document_answers,
     render_markdown,
     to_plain_text,
 )
-from explainers.textformat import (
+from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
     TextFormatError,
     decode_import_bytes,
@@ -272,7 +272,7 @@ def test_rendering_any_text_with_any_numbers_never_fails_and_stays_safe(text, nu
 @given(markdown_inputs)
 def test_plain_text_of_any_markdown_has_no_markup_and_no_control_characters(text):
     """The search index and JSON-LD use it; the search highlights with control characters
-    (explainers/search.py) that must never come from the text itself."""
+    (explainers/domain/search.py) that must never come from the text itself."""
     plain = to_plain_text(text)
     assert not any(ord(c) < 32 or ord(c) == 127 for c in plain)
     assert plain == " ".join(plain.split())

@@ -9,10 +9,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import TestCase as DjangoTestCase
 
-from explainers import purge, signals
+from explainers.domain import signals
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import redact, withdraw
 from explainers.models import Explainer, Publication, Question
-from explainers.publishing import publish
-from explainers.takedown import redact, withdraw
+from explainers.reader import purge
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,11 @@ import pytest
 import reversion
 from django.urls import reverse
 
-from explainers.builders import document_from_explainer
+from explainers.desk.question_history import question_histories, restore_question
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import latest_revision, record_revision
 from explainers.models import Question, Source
-from explainers.publishing import publish
-from explainers.question_history import question_histories, restore_question
-from explainers.revisions import latest_revision, record_revision
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import feedparser
 import pytest
 from django.urls import reverse
 
+from explainers.domain.publishing import publish
 from explainers.models import Explainer, Question
-from explainers.publishing import publish
 from tests.factories import make_document, make_explainer, make_user
 
 pytestmark = pytest.mark.django_db

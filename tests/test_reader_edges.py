@@ -6,8 +6,8 @@ import os
 import pytest
 from django.urls import reverse
 
-from explainers import reader_signal
-from explainers.publishing import publish
+from explainers.domain.publishing import publish
+from explainers.reader import reader_signal
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

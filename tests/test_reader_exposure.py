@@ -17,10 +17,10 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import record_revision
+from explainers.domain.scheduling import publish_due, schedule
 from explainers.models import Explainer, Publication, Question, RelatedLink, Source
-from explainers.publishing import publish
-from explainers.revisions import record_revision
-from explainers.scheduling import publish_due, schedule
 from tests.factories import make_explainer, make_user
 from tests.hostile import json_ld_blocks
 

@@ -18,7 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from explainers.identifiers import is_valid_anchor, is_valid_slug
+from explainers.core.identifiers import is_valid_anchor, is_valid_slug
+from explainers.core.passages import REDACTED, redact_text
+from explainers.domain.publishing import PublishRefused, publish
+from explainers.domain.revisions import revert_to_revision, revisions_of
+from explainers.domain.scheduling import publish_due, schedule
+from explainers.domain.takedown import TakedownRefused, redact
 from explainers.models import (
     CurrentPublication,
     Explainer,
@@ -28,11 +33,6 @@ from explainers.models import (
     SearchEntry,
     Source,
 )
-from explainers.passages import REDACTED, redact_text
-from explainers.publishing import PublishRefused, publish
-from explainers.revisions import revert_to_revision, revisions_of
-from explainers.scheduling import publish_due, schedule
-from explainers.takedown import TakedownRefused, redact
 from tests.factories import make_explainer
 from tests.test_bake import (  # noqa: F401 - the bake's fixtures
     ALLOWED_TO_DIFFER,
@@ -504,7 +504,7 @@ def test_a_source_key_made_from_the_passage_is_renamed_with_its_citations(client
 
 
 def test_restoring_a_question_whose_stored_anchor_is_broken_gives_it_a_valid_one(desk):
-    from explainers.question_history import restore_question
+    from explainers.desk.question_history import restore_question
 
     explainer = make_explainer()
     question = Question.objects.get(explainer=explainer, position=1)
@@ -525,8 +525,8 @@ def test_a_redacted_headline_leaves_no_trace_in_the_revisions_of_explainers_reco
 ):
     import reversion
 
+    from explainers.domain.revisions import record_revision
     from explainers.models import RelatedLink
-    from explainers.revisions import record_revision
 
     named = make_explainer(questions=1, headline="Streit um Qzcxwort", slug="streit")
     recommending = make_explainer(questions=1, slug="empfiehlt")
@@ -563,7 +563,7 @@ def test_a_form_opened_before_a_redaction_cannot_bring_the_passage_back(client, 
 
 
 def test_an_import_with_replace_cannot_bring_a_redacted_passage_back(desk, tmp_path):
-    from explainers.importing import ImportRefused, import_document
+    from explainers.domain.importing import ImportRefused, import_document
     from tests.factories import make_document
 
     document = make_document(questions=1, headline="Streit um Qzqwort", slug="streit-zwei")

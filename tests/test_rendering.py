@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explainers import rendering
-from explainers.rendering import (
+from explainers.core import rendering
+from explainers.core.rendering import (
     ALLOWED_TAGS,
     MARKER_RE,
     citation_markers,

@@ -8,12 +8,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from explainers.builders import document_from_revision
+from explainers.domain.builders import document_from_revision
+from explainers.domain.publishing import publish
+from explainers.domain.retention import prune_revisions
+from explainers.domain.revisions import record_revision, revisions_of
+from explainers.domain.scheduling import schedule
 from explainers.models import Question
-from explainers.publishing import publish
-from explainers.retention import prune_revisions
-from explainers.revisions import record_revision, revisions_of
-from explainers.scheduling import schedule
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

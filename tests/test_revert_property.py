@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from explainers.builders import document_from_explainer, document_from_revision
-from explainers.documents import question_key
+from explainers.core.documents import question_key
+from explainers.domain.builders import document_from_explainer, document_from_revision
+from explainers.domain.revisions import latest_revision, record_revision, revert_to_revision
 from explainers.models import Question
-from explainers.revisions import latest_revision, record_revision, revert_to_revision
 from tests.factories import make_explainer
 
 EDITS = st.lists(

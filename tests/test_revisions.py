@@ -7,16 +7,16 @@ import reversion
 from django.db import transaction
 from reversion.models import Version
 
-from explainers.builders import document_from_explainer, document_from_revision
-from explainers.documents import content_hash
-from explainers.models import Citation, Explainer, Question, Source
-from explainers.revisions import (
+from explainers.core.documents import content_hash
+from explainers.domain.builders import document_from_explainer, document_from_revision
+from explainers.domain.revisions import (
     RevertRefused,
     latest_revision,
     record_revision,
     revert_to_revision,
     revisions_of,
 )
+from explainers.models import Citation, Explainer, Question, Source
 from tests.factories import make_document, make_explainer
 
 pytestmark = pytest.mark.django_db

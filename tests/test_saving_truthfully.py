@@ -6,9 +6,9 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
+from explainers.domain.retention import prune_revisions
+from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.models import Explainer, Question, RelatedLink, RevisionNumber
-from explainers.retention import prune_revisions
-from explainers.revisions import latest_revision, revisions_of
 from tests.browser_form import form_fields, loaded_form
 from tests.factories import make_explainer, make_user
 
@@ -201,7 +201,7 @@ def test_the_browser_form_helper_posts_what_the_page_serves(client, reporter, ex
 
 
 def test_an_overlong_answer_is_refused_with_every_character_kept(client, reporter, explainer):
-    from explainers.limits import ANSWER_MAX
+    from explainers.core.limits import ANSWER_MAX
 
     client.force_login(reporter)
     page = client.get(change_url(explainer)).content.decode()
@@ -218,7 +218,7 @@ def test_an_overlong_answer_is_refused_with_every_character_kept(client, reporte
 
 
 def test_the_comment_names_added_removed_and_moved_questions_and_sources():
-    from explainers.revision_comments import describe_changes
+    from explainers.desk.revision_comments import describe_changes
     from tests.factories import make_document
 
     old = make_document(questions=3, sources=2)
@@ -250,7 +250,7 @@ def test_the_comment_names_added_removed_and_moved_questions_and_sources():
 
 
 def test_line_breaks_count_once_against_the_limit_as_the_counter_shows(client, reporter, explainer):
-    from explainers.limits import ANSWER_MAX
+    from explainers.core.limits import ANSWER_MAX
 
     client.force_login(reporter)
     data = loaded_form(client, change_url(explainer))

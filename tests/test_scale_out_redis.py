@@ -10,10 +10,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import withdraw
 from explainers.models import Explainer
-from explainers.page_cache import publication_key
-from explainers.publishing import publish
-from explainers.takedown import withdraw
+from explainers.reader.page_cache import publication_key
 from tests.factories import make_explainer
 from tests.support.live_servers import fetch, gunicorn
 from tests.support.missing_tools import missing

@@ -11,9 +11,9 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
+from explainers.domain.publishing import PublishRefused, publish
+from explainers.domain.scheduling import publish_due, schedule
 from explainers.models import Publication, Question, ScheduledPublication
-from explainers.publishing import PublishRefused, publish
-from explainers.scheduling import publish_due, schedule
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

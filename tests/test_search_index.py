@@ -5,10 +5,10 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
+from explainers.domain.publishing import publish
+from explainers.domain.search import search
+from explainers.domain.search_index import INDEX_NAME, german_vector
 from explainers.models import SearchEntry
-from explainers.publishing import publish
-from explainers.search import search
-from explainers.search_index import INDEX_NAME, german_vector
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

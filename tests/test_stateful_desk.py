@@ -54,11 +54,14 @@ from hypothesis.stateful import (
 )
 from reversion.models import Revision, Version
 
-from explainers import held_responses
-from explainers.builders import document_from_revision, revision_rows
-from explainers.diffing import diff_documents
-from explainers.documents import german_slugify
-from explainers.images import rendition_name
+from explainers.core.diffing import diff_documents
+from explainers.core.documents import german_slugify
+from explainers.domain.builders import document_from_revision, revision_rows
+from explainers.domain.images import rendition_name
+from explainers.domain.publishing import publish as publish_now
+from explainers.domain.revisions import latest_revision, revisions_of
+from explainers.domain.roles import setup_roles
+from explainers.domain.scheduling import publish_due
 from explainers.models import (
     CurrentPublication,
     Explainer,
@@ -69,10 +72,7 @@ from explainers.models import (
     SearchEntry,
     Source,
 )
-from explainers.publishing import publish as publish_now
-from explainers.revisions import latest_revision, revisions_of
-from explainers.roles import setup_roles
-from explainers.scheduling import publish_due
+from explainers.reader import held_responses
 from tests.factories import make_explainer, make_user
 from tests.hostile import HOSTILE
 from tests.stateful_desk import (

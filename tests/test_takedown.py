@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from reversion.models import Version
 
-from explainers.builders import document_from_explainer, document_from_revision
+from explainers.domain.builders import document_from_explainer, document_from_revision
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import revert_to_revision, revisions_of
+from explainers.domain.takedown import REDACTED, TakedownRefused, redact, withdraw
 from explainers.models import Publication, Question, Redaction, SearchEntry
-from explainers.publishing import publish
-from explainers.revisions import revert_to_revision, revisions_of
-from explainers.takedown import REDACTED, TakedownRefused, redact, withdraw
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ and in the importer alike, and nothing already stored is touched."""
 import pytest
 from django.urls import reverse
 
-from explainers.builders import document_from_explainer
-from explainers.importing import ImportRefused, import_document
-from explainers.limits import ANSWER_MAX, NOTE_MAX
+from explainers.core.limits import ANSWER_MAX, NOTE_MAX
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.importing import ImportRefused, import_document
 from explainers.models import Explainer, Question
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_document, make_explainer

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainers.documents import (
+from explainers.core.documents import (
     KEY_RE,
     SOURCE_KINDS,
     german_slugify,
@@ -22,7 +22,7 @@ from explainers.documents import (
     question_key,
     unique_slug,
 )
-from explainers.textformat import (
+from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
     ParsedExplainer,
     TextFormatError,

@@ -16,9 +16,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import withdraw
 from explainers.models import Explainer, Question
-from explainers.publishing import publish
-from explainers.takedown import withdraw
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils.http import parse_http_date
 
-from explainers import held_responses
+from explainers.domain.publishing import publish
+from explainers.domain.takedown import redact, withdraw
 from explainers.models import Explainer, Question
-from explainers.publishing import publish
-from explainers.takedown import redact, withdraw
+from explainers.reader import held_responses
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db

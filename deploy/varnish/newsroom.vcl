@@ -3,7 +3,7 @@
 #   stale-while-revalidate), one copy per page: query parameters the pages do not read
 #   are dropped, cookies are ignored outside the admin and the preview, and a plain
 #   Accept-Language is reduced to the language the app would pick from it.
-# - The app bans changed pages after every change readers may see (explainers/purge.py):
+# - The app bans changed pages after every change readers may see (explainers/reader/purge.py):
 #   a BAN request whose X-Ban-Url header is a regular expression over URL paths.
 #   Only the addresses in the "purgers" ACL may send one.
 vcl 4.1;
@@ -36,7 +36,7 @@ sub vcl_recv {
         return (pass);
     }
     # One copy per page: only the query parameters a page reads stay (the app's
-    # held_for_readers(uses=...) in explainers/urls.py and newsroom/urls.py).
+    # held_for_readers(uses=...) in explainers/reader/urls.py and newsroom/urls.py).
     if (req.url ~ "^/suche/\?") {
         set req.url = regsuball(req.url, "([?&])(?!(?:page|q)=)[^&#]*", "\1");
     } elsif (req.url ~ "^/\?") {

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from explainers.roles import setup_roles
+    from explainers.domain.roles import setup_roles
 
     setup_roles(apps)
 

@@ -8,8 +8,8 @@ from django.db import migrations, models
 def repair_identifiers(apps, schema_editor):
     """Slugs and anchors an earlier redaction broke get valid names before the database
     starts to check them (revisions: `manage.py repair_publications`)."""
-    from explainers.identifier_repair import Models
-    from explainers.identifier_repair import repair_identifiers as repair
+    from explainers.domain.identifier_repair import Models
+    from explainers.domain.identifier_repair import repair_identifiers as repair
 
     names = ("Explainer", "Question", "Publication", "CurrentPublication")
     repair(Models(*(apps.get_model("explainers", name) for name in names)))

@@ -1,6 +1,6 @@
 from django import template
 
-from explainers.dashboard import desk_lists
+from explainers.desk.dashboard import desk_lists
 
 register = template.Library()
 

@@ -5,9 +5,9 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from explainers.diffing import ops_to_html
+from explainers.core.diffing import ops_to_html
+from explainers.core.rendering import MARKER_RE
 from explainers.models import Source
-from explainers.rendering import MARKER_RE
 
 register = template.Library()
 

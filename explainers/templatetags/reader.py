@@ -3,7 +3,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from explainers.documents import LINK_SCHEMES
+from explainers.core.documents import LINK_SCHEMES
 
 register = template.Library()
 

@@ -126,7 +126,7 @@ def ensure_legal_pages() -> None:
 @pytest.fixture
 def demo_content():
     """The demo explainer at v3 plus the legal pages (the test brings its own database)."""
-    from explainers.demo import load_demo
+    from explainers.domain.demo import load_demo
 
     explainer, _login = load_demo()
     ensure_legal_pages()

@@ -1,6 +1,6 @@
 """The reader pages the e2e tests visit, by a short name used in test ids and file names."""
 
-from explainers.demo import SLUG
+from explainers.domain.demo import SLUG
 
 PAGES = {
     "index": "/",

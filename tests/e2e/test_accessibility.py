@@ -2,7 +2,7 @@
 
 import pytest
 
-from .pages import ERROR_PAGES, PAGES
+from tests.e2e.pages import ERROR_PAGES, PAGES
 
 AXE_RUN = """() => axe.run(document, {
     runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],

@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from explainers.documents import german_slugify
+from explainers.core.documents import german_slugify
 from tests.factories import make_user
 
 PASSWORD = "pw-long-enough"

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from .pages import ERROR_PAGES, PAGES
+from tests.e2e.pages import ERROR_PAGES, PAGES
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ Besides the pictures, the phone width must not scroll sideways.
 
 import pytest
 
-from .pages import PAGES
+from tests.e2e.pages import PAGES
 
 WIDTHS = (375, 1280)
 SHOTS = {

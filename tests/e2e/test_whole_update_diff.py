@@ -8,14 +8,13 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from explainers.importing import import_document
-from explainers.publishing import publish
-from explainers.revisions import revisions_of
+from explainers.domain.importing import import_document
+from explainers.domain.publishing import publish
+from explainers.domain.revisions import revisions_of
+from tests.e2e.conftest import ensure_legal_pages
+from tests.e2e.test_accessibility import axe_violations, describe
 from tests.factories import make_user
 from tests.test_diffs_show_whole_update import versions
-
-from .conftest import ensure_legal_pages
-from .test_accessibility import axe_violations, describe
 
 WIDTHS = (375, 1280)
 

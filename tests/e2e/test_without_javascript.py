@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from explainers.demo import SLUG, TITLE
+from explainers.domain.demo import SLUG, TITLE
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from explainers import baking
+from explainers.bake import baking
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from explainers.image_references import referenced_images
-from explainers.images import lead_image_storage, original_of, stored_names, upload_folder
+from explainers.domain.image_references import referenced_images
+from explainers.domain.images import lead_image_storage, original_of, stored_names, upload_folder
 
 
 class Command(BaseCommand):

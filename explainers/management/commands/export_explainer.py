@@ -2,9 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from explainers.builders import document_from_explainer
+from explainers.core.textformat import export_markdown, export_text
+from explainers.domain.builders import document_from_explainer
 from explainers.models import Explainer
-from explainers.textformat import export_markdown, export_text
 
 
 class Command(BaseCommand):

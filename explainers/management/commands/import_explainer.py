@@ -3,11 +3,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from explainers.importing import ImportRefused, import_file
+from explainers.core.textformat import TextFormatError
+from explainers.domain.importing import ImportRefused, import_file
+from explainers.domain.publishing import PublishRefused
 from explainers.management.database_outage import database_outage_reported
 from explainers.models import Publication
-from explainers.publishing import PublishRefused
-from explainers.textformat import TextFormatError
 
 KINDS = [k for k in Publication.Kind.values if k != Publication.Kind.FIRST]
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from explainers import public_urls
-from explainers.demo import load_demo
+from explainers.domain import public_urls
+from explainers.domain.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from explainers.image_references import referenced_images
-from explainers.images import (
+from explainers.domain.image_references import referenced_images
+from explainers.domain.images import (
     ImageRefused,
     lead_image_storage,
     missing_renditions,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from explainers.retention import prune_revisions
+from explainers.domain.retention import prune_revisions
 
 
 class Command(BaseCommand):

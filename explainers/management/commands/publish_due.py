@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from explainers.domain.scheduling import publish_due
 from explainers.management.database_outage import database_outage_reported
-from explainers.scheduling import publish_due
 
 
 class Command(BaseCommand):

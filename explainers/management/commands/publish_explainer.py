@@ -2,9 +2,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from explainers.domain.publishing import PublishRefused, publish
 from explainers.management.database_outage import database_outage_reported
 from explainers.models import Explainer, Publication
-from explainers.publishing import PublishRefused, publish
 
 KINDS = [k for k in Publication.Kind.values if k != Publication.Kind.FIRST]
 

@@ -4,11 +4,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from explainers import reader_changes, signals
-from explainers.identifier_repair import Models, repair_identifiers
+from explainers.domain import reader_changes, signals
+from explainers.domain.identifier_repair import Models, repair_identifiers
+from explainers.domain.revisions import restamp_referrers, stamp
+from explainers.domain.search import index_publication
 from explainers.models import CurrentPublication, Explainer, Publication, Question
-from explainers.revisions import restamp_referrers, stamp
-from explainers.search import index_publication
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from explainers.roles import setup_roles
+from explainers.domain.roles import setup_roles
 
 
 class Command(BaseCommand):

@@ -1,0 +1,396 @@
+"""Writing a document into the working copy: import (new or --replace), in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import reversion
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from explainers.core.documents import citation_markers, is_safe_url, normalize_document
+from explainers.core.rendering import expansion_problem, too_deeply_nested
+from explainers.core.textformat import (
+    MAX_IMPORT_BYTES,
+    ParsedExplainer,
+    decode_import_bytes,
+    parse_text,
+)
+from explainers.domain.images import (
+    ImageRefused,
+    clean_image,
+    delete_with_renditions,
+    lead_image_storage,
+    write_renditions,
+)
+from explainers.domain.publishing import publish
+from explainers.domain.redaction_guard import check_not_redacted
+from explainers.domain.revisions import latest_revision, record_revision, revision_label
+from explainers.models import (
+    Explainer,
+    Publication,
+    Question,
+    RelatedLink,
+    Source,
+    http_url_validator,
+)
+
+
+class ImportRefused(Exception):
+    """An import that cannot be written; the message is for the editor."""
+
+
+@dataclass
+class ImportReport:
+    explainer: Explainer
+    parsed: ParsedExplainer
+    replaced: bool
+    publication: Publication | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        document = self.parsed.document
+        revision = latest_revision(self.explainer)
+        lines = [
+            _("%(verb)s: „%(headline)s“ (%(slug)s), %(q)s Fragen, %(s)s Quellen, Revision %(rev)s")
+            % {
+                "verb": _("Ersetzt") if self.replaced else _("Importiert"),
+                "headline": document["headline"],
+                "slug": document["slug"],
+                "q": len(document["questions"]),
+                "s": len(document["sources"]),
+                "rev": revision_label(revision) if revision else "–",
+            }
+        ]
+        if self.parsed.dropped_furniture:
+            lines.append(
+                _("Entfernte Seitenelemente: %(lines)s")
+                % {"lines": ", ".join(f"„{line}“" for line in self.parsed.dropped_furniture)}
+            )
+        if self.parsed.linked_citations:
+            lines.append(_("Nach Namen zugeordnete Quellen (bitte prüfen):"))
+            questions = {
+                q["key"]: (n, q["question"]) for n, q in enumerate(document["questions"], 1)
+            }
+            labels = {s["key"]: s["publisher"] or s["label"] for s in document["sources"]}
+            for question_key, source_key in self.parsed.linked_citations:
+                number, text = questions[question_key]
+                lines.append(f"  {number}. {text} → {labels[source_key]}")
+        if self.publication is not None:
+            lines.append(
+                _("Veröffentlicht als v%(n)s (%(kind)s)")
+                % {"n": self.publication.number, "kind": self.publication.get_kind_display()}
+            )
+        return lines
+
+
+def import_file(
+    path: Path | str,
+    *,
+    title: str | None = None,
+    slug: str | None = None,
+    replace: bool = False,
+    publish_kind: str | None = None,
+    note: str = "",
+    user=None,
+) -> ImportReport:
+    """Read, check and write a text-format file; with `publish_kind` publish it too.
+
+    Import and publication are one transaction: a refused publication writes nothing.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRefused(_("Datei nicht gefunden: %(path)s") % {"path": path})
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise ImportRefused(
+            _("Die Datei ist größer als %(limit)s MB.") % {"limit": MAX_IMPORT_BYTES // 1_000_000}
+        )
+    parsed = parse_text(
+        decode_import_bytes(path.read_bytes()), title=title, slug=slug, filename=path.name
+    )
+    replaced = Explainer.objects.filter(slug=parsed.document["slug"]).exists()
+    with transaction.atomic(), imported_image(parsed, replace) as document:
+        explainer = import_document(document, replace=replace, user=user)
+        report = ImportReport(explainer, parsed, replaced, warnings=list(parsed.warnings))
+        if publish_kind:
+            report.publication = publish(explainer, kind=publish_kind, note=note, user=user)
+    return report
+
+
+@contextmanager
+def imported_image(parsed: ParsedExplainer, replace: bool) -> Iterator[dict[str, Any]]:
+    """The parsed document with its "Bild:" file as the admin would store an upload: the
+    file must lie in the media storage, passes the same checks and is stored re-encoded,
+    with renditions, under a new name. If the import then fails, those files go again.
+
+    Re-importing an explainer with the image it already has (export, edit, --replace)
+    keeps that file: it was checked when it was stored.
+    """
+    document = parsed.document
+    image = document["image"]
+    if not image:
+        yield document
+        return
+    src = image["src"]
+    storage = lead_image_storage()
+    current = Explainer.objects.filter(slug=document["slug"]).values_list("image", flat=True)
+    try:
+        with _named_file(storage, src, parsed.image_line) as file:
+            if replace and src in current:
+                write_renditions(src, storage)
+                yield document
+                return
+            clean = clean_image(file, src)
+    except ImageRefused as error:
+        raise ImportRefused(_bild_line(parsed.image_line, src, str(error))) from error
+    stored = Explainer._meta.get_field("image").generate_filename(None, clean.name)
+    stored = storage.save(stored, clean.as_file())
+    try:
+        write_renditions(stored, storage)
+        yield {**document, "image": {**image, "src": stored}}
+    except BaseException:
+        delete_with_renditions(stored, storage)
+        raise
+
+
+@contextmanager
+def _named_file(storage, src: str, line: int | None):
+    """The storage's file `src`, refused if it is missing or (by a symlink) lies outside."""
+    try:
+        inside = _inside(storage, src)
+        file = storage.open(src) if inside else None
+    except SuspiciousFileOperation:
+        inside, file = False, None
+    except OSError as error:
+        raise ImportRefused(
+            _bild_line(line, src, _("Im Medienordner gibt es diese Datei nicht."))
+        ) from error
+    if not inside:
+        raise ImportRefused(
+            _bild_line(line, src, _("Die Datei liegt außerhalb des Medienordners."))
+        )
+    with file:
+        yield file
+
+
+def _inside(storage, src: str) -> bool:
+    """Whether the file really lies in the storage's folder, symlinks followed (a storage
+    without local paths has no symlinks)."""
+    try:
+        path = storage.path(src)
+    except NotImplementedError:
+        return True
+    root = os.path.realpath(storage.location)
+    return os.path.commonpath([os.path.realpath(path), root]) == root
+
+
+def _bild_line(line: int | None, src: str, reason: str) -> str:
+    return _("Zeile %(line)s („Bild: %(src)s“): %(reason)s") % {
+        "line": line or "?",
+        "src": src,
+        "reason": reason,
+    }
+
+
+def import_document(
+    document: dict[str, Any], *, replace: bool = False, user=None, comment: str = ""
+) -> Explainer:
+    """Create the explainer from `document`, or with `replace` write it as a new revision
+    of the explainer with the same slug. Everything is checked before anything is written.
+    """
+    document = normalize_document(document)
+    related_ids = _related_ids(document)
+    with transaction.atomic(), reversion.create_revision():
+        explainer = Explainer.objects.select_for_update().filter(slug=document["slug"]).first()
+        if explainer is not None and not replace:
+            raise ImportRefused(
+                _(
+                    "Ein Erklärstück mit dem Kurznamen „%(slug)s“ gibt es schon. "
+                    "Mit --replace wird es als neue Revision überschrieben."
+                )
+                % {"slug": document["slug"]}
+            )
+        if explainer is None:
+            explainer = Explainer()
+            document_comment = _("Importiert")
+        else:
+            document = keep_question_keys(document, explainer)
+            document_comment = _("Neu importiert (ersetzt)")
+        write_document(explainer, document, related_ids)
+        record_revision(explainer, user=user, comment=comment or document_comment)
+    return explainer
+
+
+def keep_question_keys(document: dict[str, Any], explainer: Explainer) -> dict[str, Any]:
+    """Give re-imported questions the key of the stored question they match, by anchor,
+    then by text, so a re-import is not "all new"."""
+    stored = list(Question.objects.filter(explainer=explainer).values("key", "anchor", "question"))
+    by_anchor = {q["anchor"]: q["key"] for q in stored}
+    by_text = {" ".join(q["question"].split()).lower(): q["key"] for q in stored}
+    used: set[str] = set()
+    questions = []
+    for question in document["questions"]:
+        text = " ".join(question["question"].split()).lower()
+        key = by_anchor.get(question["anchor"]) or by_text.get(text)
+        if key is None or key in used:
+            key = question["key"]
+        used.add(key)
+        questions.append({**question, "key": key})
+    if len({q["key"] for q in questions}) != len(questions):
+        return document  # a remap would collide with an explicit key: keep the file's keys
+    return {**document, "questions": questions}
+
+
+def write_document(explainer: Explainer, document: dict[str, Any], related_ids: list[int]) -> None:
+    """Overwrite the explainer's fields and children with the document's."""
+    image = document["image"] or {}
+    explainer.headline = document["headline"]
+    explainer.slug = document["slug"]
+    explainer.kicker = document["kicker"]
+    explainer.teaser = document["teaser"]
+    explainer.intro = document["intro"]
+    explainer.language = document["language"]
+    explainer.image = image.get("src", "")
+    explainer.image_alt = image.get("alt", "")
+    explainer.image_caption = image.get("caption", "")
+    explainer.image_credit = image.get("credit", "")
+    _refuse_unstorable_text(document)
+    _refuse_too_deep(document)
+    if problem := expansion_problem(document):
+        raise ImportRefused(problem)
+    _refuse_duplicate_keys(document)
+    if explainer.pk is not None:  # --replace must not bring back a redacted passage
+        check_not_redacted(explainer, document, ImportRefused)
+    try:
+        explainer.full_clean(exclude=["image"], validate_unique=False)
+    except ValidationError as error:
+        raise ImportRefused(" ".join(error.messages)) from error
+    sources = [
+        source_row(explainer, position, source)
+        for position, source in enumerate(document["sources"], start=1)
+    ]
+    questions = [
+        Question(
+            explainer=explainer,
+            position=position,
+            key=question["key"],
+            anchor=question["anchor"],
+            question=question["question"],
+            answer=question["answer"],
+            extra_cites=", ".join(
+                key for key in question["cites"] if key not in citation_markers(question["answer"])
+            ),
+        )
+        for position, question in enumerate(document["questions"], start=1)
+    ]
+    _check_rows(questions, _("Frage %(n)s"), exclude=["explainer", "extra_cites"])
+    _check_rows(sources, _("Quelle %(n)s"), exclude=["explainer"])
+    for number, source in enumerate(sources, start=1):
+        if source.url and not is_safe_url(source.url):  # as the admin form checks it
+            raise ImportRefused(
+                f"{_('Quelle %(n)s') % {'n': number}}: {http_url_validator.message}"
+            )
+    explainer.save()
+    for model in (RelatedLink, Question, Source):
+        model.objects.filter(explainer=explainer).delete()
+    Source.objects.bulk_create(sources)
+    Question.objects.bulk_create(questions)
+    RelatedLink.objects.bulk_create(
+        RelatedLink(explainer=explainer, target_id=target, position=position)
+        for position, target in enumerate(related_ids, start=1)
+    )
+
+
+def _check_rows(rows, label: str, exclude: list[str]) -> None:
+    """Every row as the admin form would check it (lengths, links), before anything is
+    written; the message names the row."""
+    for number, row in enumerate(rows, start=1):
+        try:
+            row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise ImportRefused(f"{label % {'n': number}}: " + " ".join(error.messages)) from error
+
+
+def _refuse_too_deep(document: dict[str, Any]) -> None:
+    """Lists and quotes nested so deep that the reader page would silently leave them out."""
+    texts = [(_("im Teaser"), document["teaser"]), (_("in der Einleitung"), document["intro"])]
+    texts += [
+        (_("in der Antwort auf „%(question)s“") % {"question": q["question"]}, q["answer"])
+        for q in document["questions"]
+    ]
+    for where, text in texts:
+        if too_deeply_nested(text):
+            raise ImportRefused(
+                _(
+                    "Zu tief verschachtelt %(where)s: Listen und Zitate, die so tief ineinander "
+                    "stehen, würden nicht angezeigt. Bitte flacher gliedern."
+                )
+                % {"where": where}
+            )
+
+
+def _refuse_unstorable_text(value: Any) -> None:
+    """PostgreSQL cannot store NUL in text, nor can any database a lone UTF-16 surrogate
+    (possible in JSON); SQLite would take NUL, so both refuse it alike."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ImportRefused(_("Der Text enthält Nullzeichen (\\x00); bitte entfernen."))
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ImportRefused(
+                _("Der Text enthält ein ungültiges Zeichen (%(char)s); bitte entfernen.")
+                % {"char": ascii(value[error.start])}
+            ) from error
+    elif isinstance(value, dict):
+        for item in value.values():
+            _refuse_unstorable_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_unstorable_text(item)
+
+
+def _refuse_duplicate_keys(document: dict[str, Any]) -> None:
+    for part, label in (("questions", _("Frage")), ("sources", _("Quelle"))):
+        seen: set[str] = set()
+        for row in document[part]:
+            for name in ("key", "anchor") if part == "questions" else ("key",):
+                value = (name, row.get(name))
+                if value in seen:
+                    raise ImportRefused(
+                        _("%(what)s: „%(key)s“ kommt mehrfach vor.")
+                        % {"what": label, "key": row.get(name)}
+                    )
+                seen.add(value)
+
+
+def source_row(explainer: Explainer, position: int, source: dict[str, Any]) -> Source:
+    """A source row from a document's (or a stored revision's) source."""
+    return Source(
+        explainer=explainer,
+        position=position,
+        key=source["key"],
+        label=source.get("label", ""),
+        publisher=source.get("publisher") or "",
+        url=source.get("url") or "",
+        date=datetime.date.fromisoformat(source["date"]) if source.get("date") else None,
+        kind=source.get("kind") or Source.Kind.ARTICLE,
+    )
+
+
+def _related_ids(document: dict[str, Any]) -> list[int]:
+    slugs = [slug for slug in document["related"] if slug != document["slug"]]
+    found = dict(Explainer.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise ImportRefused(
+            _("Verwandte Erklärstücke nicht gefunden: %(slugs)s") % {"slugs": ", ".join(missing)}
+        )
+    return [found[slug] for slug in slugs]

@@ -1,0 +1,21 @@
+"""Public slugs a legal redaction took away. Their addresses answer 410; the table holds
+a keyed digest of each, never the slug (it carries the passage)."""
+
+from __future__ import annotations
+
+from django.utils.crypto import salted_hmac
+
+_SALT = "explainers.redacted-slug"
+
+
+def slug_digest(slug: str) -> str:
+    return salted_hmac(_SALT, slug, algorithm="sha256").hexdigest()
+
+
+def redaction_of(slug: str):
+    """The redaction that took `slug` away, or None."""
+    from explainers.models import RedactedSlug
+
+    found = RedactedSlug.objects.filter(digest=slug_digest(slug)).select_related("redaction")
+    row = found.first()
+    return row.redaction if row is not None else None

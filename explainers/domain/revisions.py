@@ -1,0 +1,222 @@
+"""Whole-explainer revisions: recording them and reverting to one.
+
+Every write path (admin save, import, revert, publish) ends in `record_revision`, so a
+revision always holds the whole explainer as it stood after the write.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Max, PositiveIntegerField, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reversion.models import Revision, Version
+
+from explainers.core.documents import content_hash
+from explainers.core.identifiers import check_document
+from explainers.core.rendering import citation_markers
+from explainers.domain import clock
+from explainers.domain.builders import document_from_explainer
+from explainers.domain.desk_log import desk_action
+from explainers.models import Citation, Explainer, Question, RelatedLink, RevisionNumber, Source
+
+
+class RevertRefused(Exception):
+    """A revert that cannot be done; the message is for the editor."""
+
+
+def split_keys(text: str) -> list[str]:
+    """Source keys from the hand-set "weitere Quellen" field ("dlf, cnn")."""
+    return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+
+
+def sync_citations(explainer: Explainer) -> None:
+    """Keep citation rows in step with the answers' markers and the hand-set keys."""
+    source_ids = dict(Source.objects.filter(explainer=explainer).values_list("key", "id"))
+    wanted = set()
+    for question_id, answer, extra in Question.objects.filter(explainer=explainer).values_list(
+        "id", "answer", "extra_cites"
+    ):
+        for key in chain(citation_markers(answer), split_keys(extra)):
+            if key in source_ids:
+                wanted.add((question_id, source_ids[key]))
+    existing = {
+        (question_id, source_id): pk
+        for pk, question_id, source_id in Citation.objects.filter(explainer=explainer).values_list(
+            "pk", "question_id", "source_id"
+        )
+    }
+    stale = [pk for pair, pk in existing.items() if pair not in wanted]
+    if stale:
+        Citation.objects.filter(pk__in=stale).delete()
+    Citation.objects.bulk_create(
+        Citation(explainer=explainer, question_id=q, source_id=s)
+        for q, s in sorted(wanted - existing.keys())
+    )
+
+
+def renumber(explainer: Explainer) -> None:
+    """Positions become 1..n in their current order (two updates, so no swap collides)."""
+    for model in (Question, Source, RelatedLink):
+        rows = model.objects.filter(explainer=explainer)
+        ordered = list(rows.order_by("position", "pk").values_list("pk", "position"))
+        if [position for _pk, position in ordered] == list(range(1, len(ordered) + 1)):
+            continue
+        rows.update(position=F("pk") + 1_000_000)
+        rows.update(
+            position=Case(
+                *(When(pk=pk, then=Value(n)) for n, (pk, _p) in enumerate(ordered, start=1)),
+                output_field=PositiveIntegerField(),
+            )
+        )
+
+
+def stamp(explainer: Explainer) -> dict:
+    """Recompute the content hash and `updated_at`; returns the working copy's document."""
+    document = document_from_explainer(explainer)
+    explainer.content_hash = content_hash(document, explainer.byline)
+    explainer.updated_at = clock.now()
+    Explainer.objects.filter(pk=explainer.pk).update(
+        content_hash=explainer.content_hash, updated_at=explainer.updated_at
+    )
+    return document
+
+
+def restamp_referrers(explainer: Explainer) -> None:
+    """Explainers that recommend this one list its slug in their documents: keep their
+    content hash true when the slug changes, so "unveröffentlichte Änderungen" is too."""
+    referrers = Explainer.objects.filter(
+        pk__in=RelatedLink.objects.filter(target=explainer).values("explainer")
+    )
+    for referrer in referrers:
+        document = document_from_explainer(referrer)
+        digest = content_hash(document, referrer.byline)
+        if digest != referrer.content_hash:
+            Explainer.objects.filter(pk=referrer.pk).update(content_hash=digest)
+
+
+def tidy_children(explainer: Explainer) -> None:
+    """After rows were written: positions 1..n, citations in step with the answers."""
+    renumber(explainer)
+    sync_citations(explainer)
+
+
+def record_revision(
+    explainer: Explainer, *, user=None, comment: str | None = None, tidied: bool = False
+) -> dict:
+    """Finish a write: citations, hash, and the whole explainer into the open revision.
+    `tidied`: the caller has just run `tidy_children` and written nothing since."""
+    if not reversion.is_active():
+        raise RuntimeError("record_revision must run inside reversion.create_revision()")
+    if not tidied:
+        tidy_children(explainer)
+    document = stamp(explainer)
+    # Add every row explicitly: rows followed earlier in the same block were serialised
+    # before the write finished, and an explicit add replaces them with the final state.
+    reversion.add_to_revision(explainer)
+    for row in chain(
+        Question.objects.filter(explainer=explainer),
+        Source.objects.filter(explainer=explainer),
+        Citation.objects.filter(explainer=explainer),
+        RelatedLink.objects.filter(explainer=explainer),
+    ):
+        reversion.add_to_revision(row)
+    restamp_referrers(explainer)
+    reversion.add_meta(RevisionNumber, explainer=explainer, number=next_revision_number(explainer))
+    if user is not None and user.is_authenticated:
+        reversion.set_user(user)
+    if comment is not None:
+        reversion.set_comment(comment)
+    return document
+
+
+def next_revision_number(explainer: Explainer) -> int:
+    """The explainer's next revision number, taken under its row lock so that two saves
+    never take the same one. Pruning keeps the latest revision, so numbers never repeat."""
+    Explainer.objects.select_for_update().filter(pk=explainer.pk).values_list("pk").first()
+    taken = RevisionNumber.objects.filter(explainer=explainer).aggregate(last=Max("number"))
+    return (taken["last"] or 0) + 1
+
+
+def revisions_of(explainer: Explainer) -> QuerySet[Revision]:
+    """The explainer's revisions, newest first; `number` is the one people see."""
+    return (
+        Revision.objects.filter(
+            version__content_type=ContentType.objects.get_for_model(Explainer),
+            version__object_id=str(explainer.pk),
+        )
+        .annotate(number=F("explainer_number__number"))
+        .order_by("-pk")
+    )
+
+
+def revision_label(revision: Revision) -> str:
+    """How a revision is named to people: its number within the explainer."""
+    number = getattr(revision, "number", None)
+    if number is None:
+        number = (
+            RevisionNumber.objects.filter(revision=revision)
+            .values_list("number", flat=True)
+            .first()
+        )
+    return str(number) if number is not None else f"({revision.pk})"
+
+
+def latest_revision(explainer: Explainer) -> Revision | None:
+    return revisions_of(explainer).first()
+
+
+# Children are restored in this order so that foreign keys point at rows that exist.
+_RESTORE_ORDER = (Explainer, Source, Question, Citation, RelatedLink)
+
+
+def revert_to_revision(explainer: Explainer, revision: Revision, *, user=None) -> Explainer:
+    """Restore the whole explainer as it was in `revision`, as a new revision.
+
+    Reversion writes rows back one by one, which would collide with the unique
+    constraints (position, anchor, keys, citation pairs) whenever a revert swaps two
+    values. So the live children are moved out of the way first: deleted, then the
+    revision's rows come back with their old primary keys.
+    """
+    explainer_type = ContentType.objects.get_for_model(Explainer)
+    if not revision.version_set.filter(
+        content_type=explainer_type, object_id=str(explainer.pk)
+    ).exists():
+        raise RevertRefused(_("Diese Revision gehört nicht zu diesem Erklärstück."))
+    versions = sorted(
+        Version.objects.filter(revision=revision).select_related("content_type"),
+        key=lambda v: _RESTORE_ORDER.index(v._model) if v._model in _RESTORE_ORDER else 99,
+    )
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
+            for model in (Citation, RelatedLink, Question, Source):
+                model.objects.filter(explainer=locked).delete()
+            existing_targets = set(Explainer.objects.values_list("pk", flat=True))
+            for version in versions:
+                if version._model is RelatedLink:
+                    target = version.field_dict.get("target_id")
+                    if target not in existing_targets:
+                        continue  # the related explainer has been deleted since
+                version.revert()
+            locked.refresh_from_db()
+            check_document(document_from_explainer(locked), refused=RevertRefused)
+            when = date_format(timezone.localtime(revision.date_created), "DATETIME_FORMAT")
+            record_revision(
+                locked,
+                user=user,
+                comment=_("Zurückgesetzt auf Revision %(id)s vom %(date)s")
+                % {"id": revision_label(revision), "date": when},
+            )
+    except IntegrityError as error:
+        raise RevertRefused(
+            _("Zurücksetzen nicht möglich: %(error)s (z. B. ist der Kurzname vergeben).")
+            % {"error": error}
+        ) from error
+    desk_action("revert", locked, user, revision=revision.pk)
+    return locked

@@ -1,0 +1,157 @@
+"""A publication (or the working copy, for preview) as template context for readers.
+
+Everything here is derived from the stored document and what the publication stored
+alongside it; no other rows are read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from explainers.core.diffing import diff_documents
+from explainers.core.rendering import (
+    render_answer,
+    render_document_answers,
+    render_markdown,
+    source_numbers,
+)
+from explainers.domain.images import image_sources
+from explainers.models import Publication, Source
+
+# A question changed this long before the publication shown still carries a badge.
+BADGE_WINDOW = datetime.timedelta(days=30)
+
+
+def sanitised(html: str) -> SafeString:
+    """HTML the core rendered: it passed nh3's allow-list there (stored answers when their
+    publication was made), so templates may show it as it is."""
+    return mark_safe(html)  # noqa: S308 - nh3 allow-list output  # nosec B308 B703
+
+
+def present_document(
+    document: dict[str, Any],
+    *,
+    rendered_answers: dict[str, str] | None = None,
+    question_changes: dict[str, dict] | None = None,
+    shown_at: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    answers = rendered_answers or render_document_answers(document)
+    numbers = source_numbers(document)
+    cited_by: dict[str, list[dict]] = defaultdict(list)
+    questions = []
+    for position, question in enumerate(document["questions"], start=1):
+        entry = {
+            **question,
+            "number": position,
+            # Stored answers were sanitised (nh3) when the publication was made.
+            "answer_html": sanitised(answers.get(question["key"], "")),
+            "badge": _badge((question_changes or {}).get(question["key"]), shown_at),
+        }
+        questions.append(entry)
+        for key in question["cites"]:
+            cited_by[key].append(entry)
+    kinds = dict(Source.Kind.choices)
+    sources = [
+        {
+            **source,
+            "number": numbers[source["key"]],
+            "kind_label": kinds.get(source["kind"], source["kind"]),
+            "date": datetime.date.fromisoformat(source["date"]) if source["date"] else None,
+            "cited_by": cited_by.get(source["key"], []),
+        }
+        for source in document["sources"]
+    ]
+    return {
+        **document,
+        "image": _with_sources(document.get("image")),
+        "teaser_html": sanitised(render_markdown(document["teaser"])),
+        "intro_html": sanitised(render_markdown(document["intro"])),
+        "questions": questions,
+        "sources": sources,
+    }
+
+
+def present_publication(publication: Publication) -> dict[str, Any]:
+    return present_document(
+        publication.document,
+        rendered_answers=publication.rendered_answers,
+        question_changes=publication.question_changes,
+        shown_at=publication.published_at,
+    )
+
+
+def present_diff(old_document: dict[str, Any], new_document: dict[str, Any]) -> dict[str, Any]:
+    """What changed from one document to the other, ready for the diff templates (reader
+    diff, publish, compare): ``diff_documents`` plus each added or removed question's whole
+    answer as sanitised HTML, and ``source_numbers`` for the markers in changed text.
+
+    Citations show the numbers of the version the text stood in, as plain text: the diff
+    page has no source list to link to.
+    """
+    diff = diff_documents(old_document, new_document)
+    numbers = {"added": source_numbers(new_document), "removed": source_numbers(old_document)}
+    questions = []
+    for entry in diff["questions"]:
+        if entry["status"] in numbers:
+            html = sanitised(
+                render_answer(entry["answer"], numbers[entry["status"]], cite_id_prefix=None)
+            )
+            entry = {**entry, "answer_html": html}
+        questions.append(entry)
+    fields = [
+        {
+            **entry,
+            "old_thumbnail": _thumbnail(old_document.get("image")),
+            "new_thumbnail": _thumbnail(new_document.get("image")),
+        }
+        if entry["field"] == "image"
+        else entry
+        for entry in diff["fields"]
+    ]
+    return {**diff, "fields": fields, "questions": questions, "source_numbers": numbers["added"]}
+
+
+def _with_sources(image: dict | None) -> dict | None:
+    """The image with its URLs (src, srcset, sizes, thumbnail) for the templates."""
+    return {**image, **image_sources(image)} if image and image.get("src") else None
+
+
+def _thumbnail(image: dict | None) -> dict | None:
+    """The smallest stored size of an image, for the diff; the sizes come from the document
+    as given (diff_documents leaves them out), so an old one without them shows the original."""
+    if not image or not image.get("src"):
+        return None
+    return {"url": image_sources(image)["thumbnail_url"], "alt": image.get("alt", "")}
+
+
+def change_log(publication: Publication) -> list[dict[str, Any]]:
+    """The public notes up to this publication, newest first, with their kind in words."""
+    kinds = dict(Publication.Kind.choices)
+    return [
+        {
+            **entry,
+            "published_at": parse_datetime(entry["published_at"]),
+            "kind_label": kinds.get(entry["kind"], entry["kind"]),
+            "is_correction": entry["kind"] == Publication.Kind.CORRECTION,
+        }
+        for entry in publication.change_log
+    ]
+
+
+def _badge(change: dict | None, shown_at: datetime.datetime | None) -> dict | None:
+    """ "Neu" or "Aktualisiert am …" for a question added or changed after the first
+    publication, recently enough before the publication shown."""
+    if not change or change.get("number", 1) <= 1 or shown_at is None:
+        return None
+    changed_at = parse_datetime(change["published_at"])
+    if changed_at is None or shown_at - changed_at > BADGE_WINDOW:
+        return None
+    if change.get("status") == "added":
+        return {"kind": "new", "label": _("Neu"), "date": changed_at}
+    return {"kind": "updated", "label": _("Aktualisiert"), "date": changed_at}

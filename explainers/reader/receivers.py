@@ -1,0 +1,36 @@
+"""The reader side's part in a change readers may see (explainers/domain/signals.py),
+after it commits: workers drop the pages they hold, and caches in front ban the changed
+pages. An edited or deleted legal page is banned as well. Connected in
+ExplainersConfig.ready(); the domain never imports this."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from explainers.domain.signals import READER_SIGNALS
+from explainers.reader import purge, reader_signal
+
+
+@receiver(READER_SIGNALS, dispatch_uid="explainers.drop_held_pages")
+def drop_held_pages(**details) -> None:
+    reader_signal.announce_change()
+
+
+@receiver(READER_SIGNALS, dispatch_uid="explainers.purge_caches")
+def purge_caches(explainer, removed_slugs=frozenset(), referrers=frozenset(), **details) -> None:
+    if settings.CACHE_PURGE_URLS:
+        expressions = purge.changed_pages(
+            explainer, removed_slugs=removed_slugs, referrers=referrers
+        )
+        purge.after_commit(expressions)
+
+
+@receiver([post_save, post_delete], sender=FlatPage, dispatch_uid="explainers.purge_legal_page")
+def purge_legal_page(instance, **details) -> None:
+    """Impressum and Datenschutz, edited in the admin, are reader pages too."""
+    purge.after_commit(["^" + re.escape(instance.url)])
