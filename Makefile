@@ -41,12 +41,12 @@ e2e-deps: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 
-# Benchmark (bench/README.md): own SQLite file in /tmp, gunicorn + wrk on loopback, a few
+# Benchmark (docs/performance.md): own SQLite file in /tmp, gunicorn + wrk on loopback, a few
 # minutes; writes bench/results/latest.md. Installs wrk with apt-get when missing.
 bench: install
 	$(BIN)/python bench/run.py
 
-# Load and fault test (README "Load and faults"): own SQLite file in /tmp, gunicorn + wrk for
+# Load and fault test (docs/performance.md, "Load and faults"): own SQLite file in /tmp, gunicorn + wrk for
 # 60 s on loopback while another process publishes every second, one worker SIGKILLed, then
 # PostgreSQL crashed during a publish on a throwaway cluster; about two minutes. Writes
 # loadtest/results/latest.md.

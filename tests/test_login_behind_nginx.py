@@ -1,7 +1,7 @@
-"""The login limit behind the README's nginx: gunicorn trusts only nginx (127.0.0.1/32), and
-clients on 127.0.0.2 and 127.0.0.3 try the same user name through it. Five failures lock out
-the one that failed and not the other, and what a client writes into X-Forwarded-For or
-X-Request-ID itself changes nothing."""
+"""The login limit behind the nginx of docs/security.md: gunicorn trusts only nginx
+(127.0.0.1/32), and clients on 127.0.0.2 and 127.0.0.3 try the same user name through it.
+Five failures lock out the one that failed and not the other, and what a client writes
+into X-Forwarded-For or X-Request-ID itself changes nothing."""
 
 from __future__ import annotations
 

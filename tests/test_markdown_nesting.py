@@ -8,12 +8,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from explainers.core.rendering import MAX_NESTING, render_markdown, too_deeply_nested
 from explainers.models import Explainer, Question
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer
+from tests.support.strategies import nested_markdown_texts
 
 QUOTES_SHOWN = "> " * (MAX_NESTING - 1) + "ganz innen"
 QUOTES_DROPPED = "> " * MAX_NESTING + "ganz innen"
@@ -37,22 +37,8 @@ def test_too_deeply_nested_is_exactly_the_text_that_would_disappear():
     assert not too_deeply_nested("**" * 40 + "fett" + "**" * 40)  # inline nesting keeps text
 
 
-PREFIXES = ["> ", "- ", "1. ", "* ", "  ", "   "]
-
-
-@st.composite
-def nested_texts(draw):
-    lines = []
-    for number in range(draw(st.integers(1, 5))):
-        prefix = "".join(draw(st.lists(st.sampled_from(PREFIXES), max_size=26)))
-        lines.append(f"{prefix}wort{number}")
-        if draw(st.booleans()):
-            lines.append("")
-    return "\n".join(lines)
-
-
 @settings(max_examples=300, deadline=None)
-@given(nested_texts())
+@given(nested_markdown_texts())
 def test_a_text_is_too_deep_exactly_when_one_of_its_words_would_not_be_shown(text):
     shown = set(re.findall(r"wort\d+", str(render_markdown(text))))
     lost = set(re.findall(r"wort\d+", text)) - shown

@@ -9,7 +9,6 @@ import pytest
 import reversion
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from explainers.core.documents import MARKER_LIKE_RE, MARKER_RE
@@ -22,6 +21,7 @@ from explainers.domain.revisions import record_revision, stamp
 from explainers.models import Explainer, Question, Source
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer
+from tests.support.strategies import key_candidates, link_targets, marker_texts
 
 FOOTNOTE = '<sup class="cite">'
 SOURCE_KEYS = ("a", "b-1")
@@ -48,12 +48,6 @@ def footnotes(answer: str, keys=SOURCE_KEYS) -> int:
 
 # --- markers and keys -----------------------------------------------------------------------
 
-marker_texts = st.lists(
-    st.sampled_from(["[^a]", "[^b-1]", "[^", "]", "[", "^", "a", "b-1", "A", "_", " ", "x"])
-    | st.text(alphabet="ab-1A_ [^]", max_size=6),
-    max_size=10,
-).map(lambda parts: "Antwort " + "".join(parts) + ".")
-
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(marker_texts)
@@ -71,9 +65,6 @@ def test_what_the_importer_accepts_cites_as_footnotes_and_what_it_refuses_shows_
     question = parsed.document["questions"][0]
     assert question["answer"] == answer
     assert question["cites"] == [key for key in SOURCE_KEYS if key in markers]
-
-
-key_candidates = st.text(alphabet="abzAZ09-_äß.^", min_size=1, max_size=12)
 
 
 @settings(max_examples=200)
@@ -103,29 +94,6 @@ def test_a_key_is_valid_for_the_admin_the_text_format_and_the_page_alike(key):
 # The Markdown subset's parser with every link target allowed: is it a link at all?
 ANY_LINK = MarkdownIt("zero").enable(["link", "entity", "escape"])
 ANY_LINK.validateLink = lambda url: True
-
-link_targets = st.tuples(
-    st.sampled_from(
-        [
-            "http://",
-            "https://",
-            "HTTPS://",
-            "mailto:",
-            "javascript:",
-            "JavaScript:",
-            "ftp://",
-            "data:",
-            "//",
-            "#",
-            "",
-            "http:",
-            "vbscript:",
-            "java\tscript:",
-            "&#106;avascript:",
-        ]
-    ),  # fmt: skip
-    st.text(alphabet="ab.de/?#%@:[]&;=\x01\x7f\u00a0", max_size=12),
-).map("".join)
 
 
 @settings(max_examples=300)

@@ -3,7 +3,6 @@ from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from explainers.core import rendering
 from explainers.core.rendering import (
@@ -18,29 +17,7 @@ from explainers.core.rendering import (
     unknown_markers,
     unsafe_links,
 )
-
-HOSTILE_LINKS = [
-    "[x](javascript:alert(1))",
-    "[x](JaVaScRiPt:alert(1))",
-    "[x](&#106;avascript:alert(1))",
-    "[x](&#x6A;avascript&colon;alert(1))",
-    "[x](<java&#9;script:alert(1)>)",
-    "[x](java&#x0A;script:alert(1))",
-    "[x](<javascript :alert(1)>)",
-    "[x](data:text/html;base64,PHNjcmlwdD4=)",
-    "[x](vbscript:msgbox(1))",
-    "[x](file:///etc/passwd)",
-    "[x](//evil.example)",
-    "[x](/relativ)",
-    "<javascript:alert(1)>",
-]
-HOSTILE_HTML = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "</p><script>alert(1)</script>",
-    '<a href="javascript:alert(1)">x</a>',
-    "<svg onload=alert(1)>",
-]
+from tests.support.strategies import HOSTILE_HTML, HOSTILE_LINKS, hostile_markdown_texts
 
 
 class _Collector(HTMLParser):
@@ -244,15 +221,8 @@ def test_render_document_answers_keys_by_question_key():
     assert 'id="q-2-zitat-1"' in rendered["q-2"] and "[^x]" in rendered["q-2"]
 
 
-FRAGMENTS = st.sampled_from(
-    HOSTILE_LINKS
-    + HOSTILE_HTML
-    + ["[ok](https://ok.de)", "[^a]", "[^b]", "[^x]", "*", "**", "[", "](", "\n\n", "> "]
-)
-
-
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.text(), FRAGMENTS), max_size=8).map("".join))
+@given(hostile_markdown_texts)
 def test_render_answer_is_always_safe(text):
     html = render_answer(text, {"a": 1, "b": 2}, cite_id_prefix="q-zitat")
     assert "<script" not in html.lower()

@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from explainers.core.documents import (
     KEY_RE,
-    SOURCE_KINDS,
     german_slugify,
     normalize_document,
     question_key,
-    unique_slug,
 )
 from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
@@ -32,6 +28,7 @@ from explainers.core.textformat import (
     parse_text,
     unsafe_link_targets,
 )
+from tests.support.strategies import documents
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "explainers" / "fixtures" / "sicherheitsgarantien.txt"
@@ -763,130 +760,7 @@ def test_export_markdown_of_the_seed_lists_all_sources():
     assert markdown.count("\n## ") == 6
 
 
-# --- properties ----------------------------------------------------------------------------
-
-WORDS = [
-    "Ukraine", "Frieden", "Garantie", "Straße", "über", "Nato", "Grenze", "Soldaten", "ist",
-    "Präsident", "Bündnis", "Europa", "zukünftig", "Gipfel", "Waffenruhe", "Truppen", "wird",
-    "Abkommen", "Sicherheit", "Washington", "CNN", "tagesschau.de", "Berlin", "2025", "17.",
-    "Art.", "z.B.", "—", "„Zitat“", "(Klammer)", "50.000", "Table.Media",
-]  # fmt: skip
-TRICKY_PARAGRAPHS = [
-    "Quellen", "Verwendete Quellen:", "Sources", "Anzeige", "Newsletter:", "Titel: Falle",
-    "Bild: x.jpg", "Ist das so?", "Was nun? {#q-123456}", "Was tun? {#Bad cites=}",
-    "\\Backslash", "\\", "- kein Punkt", "1. Punkt", "> Zitat", "Wer? Wie? Was.",
-    "- Anzeige", "Text mit [Klammer] und {Klammer}", "cites=a", "#", "-", ">",
-]  # fmt: skip
-TRICKY_QUESTIONS = [
-    "Die Lage in Kürze", "Was kostet das. Und wer zahlt?", "Anzeige", "Quellen",
-    "Titel: Frage?", "Was heißt {#x}?", "Wer? Was?", "was klein?", "Ende {article}",
-]  # fmt: skip
-LABELS = [
-    "Berlin.Table", "Regierungs-Pressekonferenz", "Top Trump envoy: 'Substantial progress'",
-    "Fazit:", "", "[eckig] Titel", "Titel {mit Klammer}", "Kann ein Frieden gelingen?",
-    "3. Quartal 2025", "a <b> c",
-]  # fmt: skip
-PUBLISHERS = ["", "", "tagesschau.de", "edition.cnn.com", "Der Spiegel", "bbc.co.uk", "ZDF"]
-LABEL_WORDS = ["Frieden", "Gipfel", "Nato", "über", "Straße", "CNN", "Berlin.Table", "2025"]
-SOURCE_KEYS = ["dlf", "cnn", "tagesschau", "berlin-table", "zdf", "q-1", "quelle-2", "a"]
-
-words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join)
-label_words = st.lists(st.sampled_from(LABEL_WORDS), min_size=1, max_size=5).map(" ".join)
-
-
-def capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-sentences = words.map(lambda text: capitalised(text) + ".")
-questions_text = st.one_of(
-    words.map(lambda text: capitalised(text) + "?"), st.sampled_from(TRICKY_QUESTIONS)
-)
-
-
-def paragraphs(keys: list[str]):
-    marker = st.sampled_from(keys).map(lambda key: f"[^{key}]") if keys else st.just("")
-    text = st.tuples(st.lists(sentences, min_size=1, max_size=3), marker).map(
-        lambda parts: " ".join(parts[0]) + parts[1]
-    )
-    items = st.lists(words, min_size=1, max_size=3)
-    lists = st.one_of(
-        items.map(lambda xs: "\n".join(f"- {x}" for x in xs)),
-        items.map(lambda xs: "\n".join(f"{n}. {x}" for n, x in enumerate(xs, 1))),
-        items.map(lambda xs: "\n".join(f"> {x}" for x in xs)),
-    )
-    return st.one_of(text, text, lists, st.sampled_from(TRICKY_PARAGRAPHS).filter(bool))
-
-
-def joined(keys: list[str], max_size: int = 3):
-    return st.lists(paragraphs(keys), max_size=max_size).map("\n\n".join)
-
-
-@st.composite
-def sources(draw) -> list[dict]:
-    keys = draw(st.lists(st.sampled_from(SOURCE_KEYS), unique=True, max_size=4))
-    return [
-        {
-            "key": key,
-            "label": draw(st.one_of(label_words, st.sampled_from(LABELS))),
-            "publisher": draw(st.sampled_from(PUBLISHERS)),
-            "url": draw(st.sampled_from([None, "https://example.org/a?b=1", "http://x.de/"])),
-            "date": draw(
-                st.one_of(st.none(), st.dates(date(1990, 1, 1), date(2030, 12, 31))).map(
-                    lambda day: day and day.isoformat()
-                )
-            ),
-            "kind": draw(st.sampled_from(SOURCE_KINDS)),
-        }
-        for key in keys
-    ]
-
-
-@st.composite
-def documents(draw) -> dict:
-    source_list = draw(sources())
-    keys = [source["key"] for source in source_list]
-    questions, taken, anchors = [], set(), []
-    for text in draw(st.lists(questions_text, min_size=1, max_size=4)):
-        key = draw(st.one_of(st.just(question_key(text, taken)), st.sampled_from(["q-1", "x"])))
-        key = key if key not in taken else question_key(text, taken)
-        taken.add(key)
-        anchors.append(unique_slug(german_slugify(text), anchors))
-        answer = draw(joined(keys))
-        cited = set(draw(st.lists(st.sampled_from(keys), max_size=2))) if keys else set()
-        cited |= {key for key in keys if f"[^{key}]" in answer}
-        cites = [k for k in keys if k in cited]
-        questions.append(
-            {"key": key, "anchor": anchors[-1], "question": text, "answer": answer,
-             "cites": cites}
-        )  # fmt: skip
-    headline = capitalised(draw(words))
-    image = draw(
-        st.one_of(
-            st.none(),
-            st.builds(
-                lambda alt, caption, credit: {
-                    "src": "bilder/x.jpg", "alt": alt, "caption": caption, "credit": credit
-                },
-                st.sampled_from(["", "Alt"]),
-                st.sampled_from(["", "Unterschrift: mit Doppelpunkt"]),
-                st.sampled_from(["", "dpa"]),
-            ),
-        )
-    )  # fmt: skip
-    return {
-        "headline": headline,
-        "slug": draw(st.sampled_from([german_slugify(headline) or "x", "slug-2", "a"])),
-        "kicker": draw(st.sampled_from(["", "Ukraine-Krieg", "Analyse"])),
-        "teaser": draw(st.one_of(st.just(""), paragraphs(keys))),
-        "intro": draw(joined(keys)),
-        "language": draw(st.sampled_from(["de", "en", "de-AT"])),
-        "image": image,
-        "questions": questions,
-        "sources": source_list,
-        "related": draw(st.lists(st.sampled_from(["a", "b-2", "nato"]), unique=True)),
-    }
-
+# --- properties (documents from tests/support/strategies.py) ----------------------------
 
 PROPERTY_SETTINGS = settings(
     max_examples=int(os.environ.get("TEXTFORMAT_EXAMPLES", 100)),
@@ -896,50 +770,20 @@ PROPERTY_SETTINGS = settings(
 
 
 @PROPERTY_SETTINGS
-@given(documents())
+@given(documents("markdown"))
 def test_generated_documents_are_valid_and_normalised(document):
     assert normalize_document(document) == document
     assert KEY_RE.fullmatch(document["slug"])
 
 
 @PROPERTY_SETTINGS
-@given(documents())
+@given(documents("markdown"))
 def test_any_document_round_trips_through_export_text(document):
     assert parse_text(export_text(document)).document == document
 
 
 @PROPERTY_SETTINGS
-@given(documents())
-def test_export_text_is_stable_after_a_round_trip(document):
-    exported = export_text(document)
-    assert export_text(parse_text(exported).document) == exported
-
-
-@PROPERTY_SETTINGS
-@given(documents())
+@given(documents("markdown"))
 def test_export_markdown_never_fails_and_has_every_question(document):
     markdown = export_markdown(document)
     assert markdown.count("\n## ") >= len(document["questions"])
-
-
-LINES = [
-    "Titel: Kopf", "Slug: kopf", "Sprache: en", "Dachzeile: D", "Bild: b.jpg", "",
-    "Was nun?", "Wie geht es weiter?", "Was nun? {#q-1 cites=cnn}", "Ist das so? Ja.",
-    "Ein Satz.", "Noch ein Satz mit CNN und Table.Media.", "- Punkt", "1. Punkt", "> Zitat",
-    "\\Quellen", "\\- Punkt", "Anzeige", "Weiterlesen:", "Quellen", "- cnn.com: Bericht",
-    "- Berlin.Table vom 1. Mai 2024", "Fortsetzung - tagesschau.de: Titel", "Fortsetzung",
-    "- [pk] Bundespressekonferenz {press_conference}", "Verwendete Quellen:", "\\",
-]  # fmt: skip
-
-
-@PROPERTY_SETTINGS
-@given(st.lists(st.sampled_from(LINES), max_size=14), st.sampled_from(["\n", "\r\n", "\n\n"]))
-def test_any_parsed_text_round_trips(lines, newline):
-    try:
-        parsed = parse_text(newline.join(lines), title="Test")
-    except TextFormatError as error:
-        assert str(error)
-        return
-    document = parsed.document
-    assert normalize_document(document) == document
-    assert parse_text(export_text(document)).document == document

@@ -1,4 +1,4 @@
-"""nginx in front of a live app server, configured as the README recommends, for tests of
+"""nginx in front of a live app server, configured as docs/security.md recommends, for tests of
 what the app sees behind a proxy. nginx runs in the foreground with everything under a
 temporary folder (bench.http_load.Nginx); tests skip without it, and fail under CI=true."""
 
@@ -10,8 +10,8 @@ from pathlib import Path
 from tests.support.missing_tools import missing
 from tests.support.servers import Nginx, find_nginx
 
-# The README's reverse-proxy block (section "Operations", login behind a proxy).
-README_LOCATION = """\
+# The reverse-proxy block of docs/security.md ("Behind a proxy").
+DOCUMENTED_LOCATION = """\
 location / {{
     proxy_pass {upstream};
     proxy_set_header Host $host;
@@ -36,6 +36,6 @@ def nginx_in_front_of(upstream: str, folder: Path):
     binary = require_nginx()
     folder.mkdir(parents=True, exist_ok=True)
     snippet = folder / "proxy.conf"
-    snippet.write_text(README_LOCATION.format(upstream=upstream))
+    snippet.write_text(DOCUMENTED_LOCATION.format(upstream=upstream))
     with Nginx(binary, snippet, folder, workers=1) as nginx:
         yield nginx
