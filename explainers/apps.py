@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ExplainersConfig(AppConfig):
-    """One Django app whose code lives in rooms by layer (docs/architecture.md): `core`
-    (pure), `domain` (services that change state, and the signals they send), `desk`,
-    `reader` and `bake`. The domain announces; the reader side and the bake subscribe here,
-    so the domain never imports them."""
+    """The app of the models, whose code lives in rooms by layer (docs/architecture.md):
+    `core` (pure), `domain` (services that change state, and the signals they send),
+    `desk`, `reader` and `bake`. The domain announces; the reader side and the bake
+    subscribe from their own app configs (explainers.reader, explainers.bake), so the
+    domain never imports them."""
 
     name = "explainers"
     verbose_name = _("Erklärstücke")
@@ -26,5 +27,3 @@ class ExplainersConfig(AppConfig):
             ),
         )
         from explainers import checks  # noqa: F401 – registers the base-URL check
-        from explainers.bake import receivers as bake_receivers  # noqa: F401
-        from explainers.reader import receivers as reader_receivers  # noqa: F401

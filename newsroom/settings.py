@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "reversion",
     "adminsortable2",
     "explainers",
+    "explainers.reader",  # the reader side's subscriptions to the domain's signals
+    "explainers.bake",  # optional: the static copy (manage.py bake) and its re-bakes
 ]
 
 MIDDLEWARE = [

@@ -66,3 +66,14 @@ def test_the_core_runs_without_django():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == "<p><em>kursiv</em></p>\n"
+
+
+def test_the_reader_side_and_the_bake_subscribe_from_their_own_apps():
+    from django.apps import apps
+
+    from explainers.domain.signals import explainer_published
+
+    assert apps.get_app_config("explainers_reader").name == "explainers.reader"
+    assert apps.get_app_config("explainers_bake").name == "explainers.bake"
+    modules = {entry[1]().__module__ for entry in explainer_published.receivers}
+    assert {"explainers.reader.receivers", "explainers.bake.receivers"} <= modules
