@@ -1,53 +1,31 @@
 """The bench data set, built in-process through the domain API (import, publish, revisions).
 
-Text is generated deterministically (seeded random over a small German word list), so two
-runs build the same pages.
+Text is generated deterministically (bench/texts.py), so two runs build the same pages.
 """
 
 from __future__ import annotations
 
-import random
 import time
 from dataclasses import dataclass, field
 
 import reversion
 from django.db import transaction
 
+from bench.texts import NOUNS, SEED, Words, make_document
 from explainers.domain.demo import load_demo
 from explainers.domain.importing import import_document
 from explainers.domain.publishing import publish
 from explainers.domain.revisions import record_revision
 from explainers.models import Explainer, Question
 
-SEED = 20250817
 GENERATED = 200  # explainers with 12 questions each
 QUESTIONS = 12
-HEAVY = 3  # of them: 30 publications and 300 revisions each
+HEAVY = 3  # of them: 31 publications (30 change notes) and 300 revisions each
 HEAVY_REVISIONS = 300
-HEAVY_PUBLICATIONS = 30
+HEAVY_PUBLICATIONS = 31
 LARGE_QUESTIONS = 50
 SMALL_QUESTIONS = 5
-
-_NOUN_TEXT = (
-    "Regierung Bundestag Sicherheit Garantie Ukraine Europa Verhandlung Waffenstillstand "
-    "Abkommen Truppen Bündnis Nato Kanzler Ministerium Haushalt Milliarden Energie Preise "
-    "Inflation Wirtschaft Gesetz Reform Gericht Urteil Wahl Koalition Opposition Bürger "
-    "Kommunen Länder Verwaltung Schulen Klima Emissionen Strom Netz Bahn Verkehr Gesundheit "
-    "Kliniken Pflege Rente Steuern Fachkräfte Migration Grenze Polizei Daten Digitalisierung "
-    "Sicherheitsgarantien Präsident Außenminister Gipfel Sanktionen Wiederaufbau Lieferungen"
-)
-_FILLER_TEXT = (
-    "der die das und nicht mit für auf auch wird ist sind hat haben nach bei über noch schon "
-    "laut sagte wie wenn weil dass ein eine vor seit bis gegen ohne sollen können müssen "
-    "bisher derzeit künftig allerdings jedoch zunächst vor allem deutlich mehr weniger"
-)
-NOUNS = tuple(_NOUN_TEXT.split())
-FILLERS = tuple(_FILLER_TEXT.split())
-PUBLISHERS = (
-    ("tagesschau", "tagesschau.de", "https://www.tagesschau.de/inland/artikel"),
-    ("dlf", "Deutschlandfunk", "https://www.deutschlandfunk.de/beitrag"),
-    ("spiegel", "Der Spiegel", "https://www.spiegel.de/politik/artikel"),
-)
+EIGHT_QUESTIONS = 8  # published once: the cold target's lighter shape, and Wagtail's twin
 
 
 @dataclass
@@ -59,74 +37,8 @@ class Dataset:
     heavy_slugs: list[str] = field(default_factory=list)
     large_slug: str = ""
     small_slug: str = ""
+    eight_slug: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-class Words:
-    """Deterministic German-ish text."""
-
-    def __init__(self, seed: int) -> None:
-        self.random = random.Random(seed)
-
-    def sentence(self, low: int = 8, high: int = 14) -> str:
-        n = self.random.randint(low, high)
-        words = [
-            self.random.choice(NOUNS if self.random.random() < 0.4 else FILLERS) for _ in range(n)
-        ]
-        return " ".join(words).capitalize() + "."
-
-    def paragraph(self, words: int) -> str:
-        sentences, count = [], 0
-        while count < words:
-            sentence = self.sentence()
-            sentences.append(sentence)
-            count += len(sentence.split())
-        return " ".join(sentences)
-
-    def answer(self, words: int = 150, cite: str = "") -> str:
-        paragraphs = [self.paragraph(words // 3) for _ in range(3)]
-        if cite:
-            paragraphs[0] += f" [^{cite}]"
-        return "\n\n".join(paragraphs)
-
-    def question(self) -> str:
-        a, b = self.random.choice(NOUNS), self.random.choice(NOUNS)
-        return f"Was bedeutet {a} für {b}?"
-
-
-def make_document(words: Words, slug: str, questions: int, related: list[str]) -> dict:
-    sources = [
-        {
-            "key": key,
-            "label": words.sentence(4, 7).rstrip("."),
-            "publisher": publisher,
-            "url": url,
-            "date": "2025-08-17",
-            "kind": "article",
-        }
-        for key, publisher, url in PUBLISHERS
-    ]
-    return {
-        "headline": words.sentence(5, 9).rstrip(".") + "?",
-        "slug": slug,
-        "kicker": words.random.choice(NOUNS),
-        "teaser": words.sentence(),
-        "intro": words.paragraph(40) + "\n\n" + words.paragraph(30),
-        "language": "de",
-        "image": None,
-        "questions": [
-            {
-                "key": f"q-{n:04x}",
-                "anchor": f"frage-{n}",
-                "question": words.question(),
-                "answer": words.answer(cite=PUBLISHERS[n % 3][0] if n % 2 else ""),
-                "cites": [],
-            }
-            for n in range(1, questions + 1)
-        ],
-        "sources": sources,
-        "related": related,
-    }
 
 
 def create(words: Words, slug: str, questions: int, related: list[str] = ()) -> Explainer:
@@ -147,12 +59,16 @@ def small_edit(explainer: Explainer, words: Words, comment: str) -> None:
         record_revision(explainer, comment=comment)
 
 
-def revise(explainer: Explainer, words: Words, revisions: int, publish_every: int = 0) -> int:
-    """`revisions` small edits, publishing an update after every `publish_every`-th."""
+def revise(
+    explainer: Explainer, words: Words, revisions: int, publish_every: int = 0, updates: int = 0
+) -> int:
+    """`revisions` small edits, publishing an update after every `publish_every`-th, at
+    most `updates` of them (0: no limit)."""
     published = 0
     for n in range(1, revisions + 1):
         small_edit(explainer, words, f"Bench: Änderung {n}")
-        if publish_every and n % publish_every == 0:
+        limit_reached = updates and published >= updates
+        if publish_every and n % publish_every == 0 and not limit_reached:
             publish(explainer, kind="update", note=f"Aktualisiert (Bench, Änderung {n}).")
             published += 1
     return published
@@ -180,11 +96,13 @@ def build(log) -> Dataset:
     )
 
     started = time.perf_counter()
-    # 1 import revision + 299 edits = 300 revisions; first + 29 updates = 30 publications.
-    every = (HEAVY_REVISIONS - 1) // (HEAVY_PUBLICATIONS - 1)
+    # 1 import revision + 299 edits = 300 revisions; first + 30 updates = 31 publications,
+    # whose latest lists 30 change notes.
+    updates = HEAVY_PUBLICATIONS - 1
+    every = (HEAVY_REVISIONS - 1) // updates
     for slug in data.generated_slugs[-HEAVY:]:  # the last ones: they recommend two others
         explainer = Explainer.objects.get(slug=slug)
-        revise(explainer, words, HEAVY_REVISIONS - 1, publish_every=every)
+        revise(explainer, words, HEAVY_REVISIONS - 1, publish_every=every, updates=updates)
         data.heavy_slugs.append(slug)
     data.seconds["heavy explainers"] = time.perf_counter() - started
     log(
@@ -200,7 +118,9 @@ def build(log) -> Dataset:
     publish(large, kind="update", note="Zehn Antworten überarbeitet (Bench).")
     data.small_slug = "bench-five-questions"
     publish(create(words, data.small_slug, SMALL_QUESTIONS, data.generated_slugs[:2]))
-    data.seconds["50/5-question explainers"] = time.perf_counter() - started
+    data.eight_slug = "bench-eight-questions"
+    publish(create(words, data.eight_slug, EIGHT_QUESTIONS, data.generated_slugs[:2]))
+    data.seconds["50/5/8-question explainers"] = time.perf_counter() - started
     return data
 
 

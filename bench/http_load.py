@@ -31,6 +31,7 @@ class Target:
     paths_file: Path | None = None  # wrk cycles through these paths instead of `path`
     shown_path: str = ""  # for the report, when `path` alone would mislead
     server: str = "main"  # which of the running servers answers it (see run.py)
+    goal: float | None = None  # req/s ÷ Django's default floor to reach; printed, not asserted
 
 
 @dataclass
@@ -176,6 +177,15 @@ def loopback_environment(own_sqlite: Path, who: str) -> tuple[dict[str, str], st
         "PYTHONUNBUFFERED": "1",
     }
     return env, warning
+
+
+def pinned_release() -> dict[str, str]:
+    """RELEASE for this process and every server it starts, as a deploy sets it: computed
+    once now, so an edit to the checkout during a run does not make the servers disown the
+    article bodies stored while the data set was built (newsroom/release.py)."""
+    from newsroom.release import code_release
+
+    return {"RELEASE": os.environ.get("RELEASE") or code_release(ROOT)}
 
 
 def prepare_database(is_sqlite: bool, who: str, example_database: str) -> None:

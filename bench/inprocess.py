@@ -6,6 +6,7 @@ bench process with the same settings as the server (DEBUG off).
 
 from __future__ import annotations
 
+import io
 import random
 import statistics
 import string
@@ -15,10 +16,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command, get_commands
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from reversion import create_revision
 from reversion.models import Version
 
@@ -28,7 +31,7 @@ from explainers.core.diffing import DiffBudget, diff_documents
 from explainers.domain.importing import import_document
 from explainers.domain.publishing import publish
 from explainers.domain.revisions import record_revision, revisions_of
-from explainers.models import Explainer, Question
+from explainers.models import ArticleBody, Explainer, Question
 from explainers.reader import held_responses
 from tests.admin_forms import change_form_data, encode
 
@@ -43,13 +46,16 @@ def reader_client() -> Client:
     return Client(HTTP_HOST="127.0.0.1")
 
 
-def admin_client() -> Client:
+def bench_admin():
     User = get_user_model()
-    user = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
+    return User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
         "bench-admin", "bench@example.org", None
     )
+
+
+def admin_client() -> Client:
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    client.force_login(bench_admin())
     return client
 
 
@@ -116,27 +122,76 @@ def warm_render_ms(client: Client, slug: str, times: int = 50) -> float:
 # editing side
 
 
+def _post_change_form(client: Client, explainer: Explainer, teaser: str) -> int:
+    """Post the change form with the teaser edited, as an editor saves; its SQL queries
+    (building the form data is not counted)."""
+    url = reverse("admin:explainers_explainer_change", args=[explainer.pk])
+    form = change_form_data(Explainer.objects.get(pk=explainer.pk))
+    form["main"]["teaser"] = teaser
+    data = encode(form)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data)
+    if response.status_code != 302:
+        raise BenchFailure(
+            f"admin save of {explainer.slug} answered {response.status_code}, not 302:\n"
+            + response.content.decode(errors="replace")[:2000]
+        )
+    return len(queries)
+
+
 def admin_save(client: Client, slug: str, times: int = 10) -> tuple[float, int]:
     """Median ms and queries of posting the change form with the teaser edited."""
     explainer = Explainer.objects.get(slug=slug)
-    url = reverse("admin:explainers_explainer_change", args=[explainer.pk])
     counter = iter(range(times * 2))
-
-    def save():
-        form = change_form_data(Explainer.objects.get(pk=explainer.pk))
-        form["main"]["teaser"] = f"Bench-Fassung {next(counter)}."
-        data = encode(form)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.post(url, data)
-        if response.status_code != 302:
-            raise BenchFailure(
-                f"admin save of {slug} answered {response.status_code}, not 302:\n"
-                + response.content.decode(errors="replace")[:2000]
-            )
-        return len(queries)
-
-    median_ms, query_counts = timed(save, times)
+    median_ms, query_counts = timed(
+        lambda: _post_change_form(client, explainer, f"Bench-Fassung {next(counter)}."), times
+    )
     return median_ms, int(statistics.median(query_counts))
+
+
+@dataclass
+class SaveAndPublish:
+    """Medians of one editor's step: the admin save, then publish() of what was saved."""
+
+    total_ms: float
+    total_sql: int
+    save_ms: float
+    save_sql: int
+    publish_ms: float
+    publish_sql: int
+
+
+def save_and_publish(client: Client, slug: str, times: int = 10) -> SaveAndPublish:
+    """The write path compared with Wagtail's `save_revision()` + `publish()`
+    (bench/wagtail/): the admin change form posted with the teaser edited, then the
+    working copy published as an update, timed and counted together and apart."""
+    explainer = Explainer.objects.get(slug=slug)
+    user = bench_admin()
+    rows = []
+    for n in range(times):
+        started = time.perf_counter()
+        save_sql = _post_change_form(
+            client, explainer, f"Bench: Speichern und Veröffentlichen {n}."
+        )
+        saved = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            publish(explainer, kind="update", note=f"Bench: Fassung {n}.", user=user)
+        done = time.perf_counter()
+        rows.append(((saved - started) * 1000, save_sql, (done - saved) * 1000, len(queries)))
+    totals_ms = [save + pub for save, _, pub, _ in rows]
+    totals_sql = [save + pub for _, save, _, pub in rows]
+
+    def median(index: int) -> float:
+        return statistics.median(row[index] for row in rows)
+
+    return SaveAndPublish(
+        statistics.median(totals_ms),
+        int(statistics.median(totals_sql)),
+        median(0),
+        int(median(1)),
+        median(2),
+        int(median(3)),
+    )
 
 
 def publish_ms(slug: str, times: int = 10) -> float:
@@ -150,6 +205,20 @@ def publish_ms(slug: str, times: int = 10) -> float:
         publish(explainer, kind="update", note=f"Bench-Aktualisierung {n}.")
         durations.append((time.perf_counter() - started) * 1000)
     return statistics.median(durations)
+
+
+def rerender_seconds() -> tuple[float, int, int] | None:
+    """Seconds `manage.py rerender --all` takes over the whole data set (every stored
+    article body rendered again, as after a deploy of a new release), how many bodies it
+    rendered and of how many publications; None while the command does not exist."""
+    if "rerender" not in get_commands():
+        return None
+    started_at = timezone.now()
+    started = time.perf_counter()
+    call_command("rerender", everything=True, stdout=io.StringIO())
+    seconds = time.perf_counter() - started
+    rendered = ArticleBody.objects.filter(rendered_at__gte=started_at)
+    return seconds, rendered.count(), rendered.values("publication").distinct().count()
 
 
 def build_history(slug: str, wanted: int, budget_s: float) -> tuple[int, float]:

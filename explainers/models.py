@@ -18,9 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from explainers.core.documents import KEY_PATTERN, SOURCE_KINDS, WEB_URL_SCHEMES
+from explainers.core.documents import (
+    ANSWER_MAX,
+    INTRO_MAX,
+    KEY_PATTERN,
+    NOTE_MAX,
+    SOURCE_KINDS,
+    TEASER_MAX,
+    WEB_URL_SCHEMES,
+)
 from explainers.core.identifiers import SLUG_PATTERN
-from explainers.core.limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
 
 key_validator = RegexValidator(
     rf"^{KEY_PATTERN}\Z",
@@ -49,6 +56,14 @@ def limited_text(verbose_name, limit: int, **options) -> models.TextField:
     return models.TextField(
         verbose_name, max_length=limit, validators=[MaxLengthValidator(limit)], **options
     )
+
+
+def stored_now() -> datetime.datetime:
+    """Now, as the product stores time stamps: to the millisecond. Django's JSON serialiser
+    (dumpdata, the documented backup) keeps milliseconds only, so finer stamps would come
+    back different from a restore, and with them every page that shows them."""
+    moment = timezone.now()
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 class ExplainerQuerySet(models.QuerySet):
@@ -459,6 +474,37 @@ class Publication(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.kind == self.Kind.CORRECTION
+
+
+class ArticleBody(models.Model):
+    """A publication's article (questions, answers, sources, change notes) as HTML, rendered
+    once per UI language by one release of the code (explainers/reader/article_bodies.py).
+
+    A body is shown only while everything it was rendered from still holds: the same
+    release, the same redaction generation and the same public slug (its links name the
+    versions page). A redaction deletes the bodies of the explainer in its transaction."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="bodies", verbose_name=_("Fassung")
+    )
+    language = models.CharField(_("Sprache der Oberfläche"), max_length=16)
+    release = models.CharField(_("Release"), max_length=64)
+    public_slug = models.SlugField(_("Kurzname (URL)"), max_length=120)
+    redaction_generation = models.PositiveIntegerField(_("Schwärzungsstand"))
+    html = models.TextField(_("HTML"))
+    rendered_at = models.DateTimeField(_("gerendert am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("gerenderter Artikel")
+        verbose_name_plural = _("gerenderte Artikel")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "language"], name="article_body_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} ({self.language}, {self.release})"
 
 
 class CurrentPublication(models.Model):

@@ -8,12 +8,16 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
+def has_nul(request) -> bool:
+    return "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "")
+
+
 class RefuseNulMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+        if has_nul(request):
             return render(
                 request,
                 "400.html",

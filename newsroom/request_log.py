@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import time
-import uuid
 
 from newsroom.client_address import from_trusted_proxy
 
@@ -19,6 +19,7 @@ _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", 
 # client sends straight to us, is replaced with our own.
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 HEADER = "X-Request-ID"
+_META_KEY = "HTTP_X_REQUEST_ID"
 
 
 class RequestIdFilter(logging.Filter):
@@ -34,8 +35,11 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get(HEADER, "") if from_trusted_proxy(request) else ""
-        request_id = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+        given = request.META.get(_META_KEY, "")
+        if given and _GIVEN_ID.fullmatch(given) and from_trusted_proxy(request):
+            request_id = given
+        else:
+            request_id = os.urandom(8).hex()
         token = _request_id.set(request_id)
         started = time.perf_counter()
         try:

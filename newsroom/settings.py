@@ -98,19 +98,23 @@ INSTALLED_APPS = [
     "explainers.bake",  # optional: the static copy (manage.py bake) and its re-bakes
 ]
 
+# Held reader pages are answered by newsroom.held_pages, inside the request log, the HTTPS
+# redirect, HSTS and the CSP; anonymous readers skip the desk's sessions, logins and
+# messages (newsroom/desk_layers.py).
 MIDDLEWARE = [
     "newsroom.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "newsroom.csp.ConstantCSPMiddleware",
+    "newsroom.held_pages.HeldPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "newsroom.desk_layers.DeskSessionMiddleware",
     "newsroom.reader_locale.ReaderLocaleMiddleware",
     "newsroom.nul_guard.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.desk_layers.DeskAuthenticationMiddleware",
+    "newsroom.desk_layers.DeskMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from explainers.core import rendering
 from explainers.core.diffing import DiffBudget, diff_documents, word_ops
-from explainers.core.limits import DIFF_WORK_BUDGET, MAX_CITATION_MARKERS, MAX_RENDERED_BYTES
+from explainers.core.documents import DIFF_WORK_BUDGET, MAX_CITATION_MARKERS, MAX_RENDERED_BYTES
 from explainers.core.textformat import TextFormatError, parse_text
 from explainers.domain import publishing
 from explainers.domain.builders import document_from_explainer

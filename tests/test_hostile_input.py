@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from explainers.core.diffing import diff_documents
-from explainers.core.limits import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
+from explainers.core.documents import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
 from explainers.core.rendering import MARKER_RE, render_markdown, source_numbers, to_plain_text
 from explainers.core.textformat import (
     MAX_IMPORT_BYTES,

@@ -11,8 +11,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from markdown_it import MarkdownIt
 
-from explainers.core.documents import MARKER_LIKE_RE, MARKER_RE
-from explainers.core.limits import TEASER_MAX
+from explainers.core.documents import MARKER_LIKE_RE, MARKER_RE, TEASER_MAX
 from explainers.core.rendering import render_answer, render_markdown, unsafe_links
 from explainers.core.textformat import TextFormatError, decode_import_bytes, parse_text
 from explainers.domain.importing import ImportRefused, import_document

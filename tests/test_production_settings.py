@@ -9,10 +9,13 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from explainers.domain.publishing import publish
+from explainers.reader import held_responses
 from tests.factories import make_explainer, make_user
 
 SECRET = "k" * 20 + "-production-test-secret-1234567890"
@@ -138,11 +141,33 @@ def assert_security_headers(response):
     assert response["X-Frame-Options"] == "DENY"
 
 
+@pytest.fixture
+def held_page(production, desk):
+    """A reader page this worker holds: its second request is answered from the hold."""
+    explainer = make_explainer()
+    publish(explainer, user=desk)
+    url = reverse("explainers:detail", args=[explainer.slug])
+    assert production.get(url, secure=True).status_code == 200
+    assert held_responses.held_bytes() > 0
+    return url
+
+
+def without_request_id(response) -> dict:
+    return {name: value for name, value in response.items() if name != "X-Request-ID"}
+
+
 @pytest.mark.django_db
 def test_plain_http_is_redirected_to_https(production):
     response = production.get("/")
     assert response.status_code == 301
     assert response["Location"] == "https://news.example.org/"
+
+
+@pytest.mark.django_db
+def test_plain_http_is_redirected_to_https_for_a_held_page_too(production, held_page):
+    response = production.get(held_page)
+    assert response.status_code == 301
+    assert response["Location"] == f"https://news.example.org{held_page}"
 
 
 @pytest.mark.django_db
@@ -153,6 +178,41 @@ def test_reader_page_and_admin_carry_the_security_headers(production, desk):
         response = production.get(url, secure=True)
         assert response.status_code == 200, url
         assert_security_headers(response)
+        again = production.get(url, secure=True)  # a reader page: now from the hold
+        assert again.status_code == 200, url
+        assert_security_headers(again)
+
+
+@pytest.mark.django_db
+def test_a_held_page_is_sent_with_the_headers_of_the_rendered_one(production, held_page):
+    held_responses.clear()
+    rendered = production.get(held_page, secure=True)
+    with CaptureQueriesContext(connection) as queries:
+        held = production.get(held_page, secure=True)
+    assert len(queries) == 0  # from the hold
+    assert without_request_id(held) == without_request_id(rendered)
+    assert held.content == rendered.content
+
+
+@pytest.mark.django_db
+def test_a_held_page_answers_304_as_the_rendered_one(production, held_page, settings):
+    page = production.get(held_page, secure=True)
+    held = production.get(held_page, secure=True, HTTP_IF_NONE_MATCH=page["ETag"])
+    settings.READER_CACHE = False
+    rendered = production.get(held_page, secure=True, HTTP_IF_NONE_MATCH=page["ETag"])
+    assert held.status_code == rendered.status_code == 304
+    assert without_request_id(held) == without_request_id(rendered)
+    assert held["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.django_db
+def test_a_held_page_refuses_other_hosts_and_nul_as_any_page(production, held_page):
+    other = production.get(held_page, secure=True, HTTP_HOST="evil.example")
+    assert other.status_code == 400
+    nul = production.get(f"{held_page}?utm_source=%00", secure=True)
+    assert nul.status_code == 400
+    assert nul["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "script-src 'self'" in nul["Content-Security-Policy"]
 
 
 @pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from explainers.domain.publishing import publish
-from explainers.models import Explainer, Question
+from explainers.models import ArticleBody, Explainer, Question
+from explainers.reader import held_responses
 from tests.factories import make_document, make_explainer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -312,8 +313,21 @@ def test_the_explainer_page_runs_a_constant_number_of_queries(
     client, django_assert_max_num_queries, questions
 ):
     explainer = published(questions=questions)
+    with django_assert_max_num_queries(6):  # the first reader's request stores the article
+        html_of(client.get(url("detail", explainer.slug)))
+    held_responses.clear()
     with django_assert_max_num_queries(3):
         html_of(client.get(url("detail", explainer.slug)))
+
+
+def test_the_article_is_rendered_once_per_language_and_stored(client):
+    explainer = published(questions=3)
+    html_of(client.get(url("detail", explainer.slug)))
+    html_of(client.get(url("detail", explainer.slug), HTTP_ACCEPT_LANGUAGE="en"))
+    bodies = {body.language: body for body in ArticleBody.objects.all()}
+    assert set(bodies) == {"de", "en"}
+    assert "Die Fragen" in bodies["de"].html and "The questions" in bodies["en"].html
+    assert bodies["de"].publication == explainer.publications.get()
 
 
 @pytest.mark.parametrize("publications", [1, 6])
@@ -324,6 +338,8 @@ def test_other_reader_pages_run_a_constant_number_of_queries(
     for n in range(publications - 1):
         revise(explainer, answer=f"Fassung {n}.")
     last = publications
+    html_of(client.get(url("version", explainer.slug, 1)))  # its article is stored now
+    held_responses.clear()
     for page in (url("versions", explainer.slug), url("version", explainer.slug, 1),
                  url("index"), url("explainer_feed", explainer.slug)):  # fmt: skip
         with django_assert_max_num_queries(3):

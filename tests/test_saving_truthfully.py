@@ -201,7 +201,7 @@ def test_the_browser_form_helper_posts_what_the_page_serves(client, reporter, ex
 
 
 def test_an_overlong_answer_is_refused_with_every_character_kept(client, reporter, explainer):
-    from explainers.core.limits import ANSWER_MAX
+    from explainers.core.documents import ANSWER_MAX
 
     client.force_login(reporter)
     page = client.get(change_url(explainer)).content.decode()
@@ -250,7 +250,7 @@ def test_the_comment_names_added_removed_and_moved_questions_and_sources():
 
 
 def test_line_breaks_count_once_against_the_limit_as_the_counter_shows(client, reporter, explainer):
-    from explainers.core.limits import ANSWER_MAX
+    from explainers.core.documents import ANSWER_MAX
 
     client.force_login(reporter)
     data = loaded_form(client, change_url(explainer))

@@ -8,12 +8,10 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.utils import translation
 
 from explainers.domain.publishing import publish
 from explainers.domain.takedown import withdraw
-from explainers.models import Explainer
-from explainers.reader.page_cache import publication_key
+from explainers.models import ArticleBody, Explainer
 from tests.factories import make_explainer
 from tests.support.live_servers import fetch, gunicorn
 from tests.support.missing_tools import missing
@@ -99,18 +97,17 @@ def test_app_servers_sharing_redis_serve_each_change_at_once(desk, two_hosts):
         assert "Rechtliche Prüfung läuft." in text
 
 
-def test_a_publication_leaves_the_other_explainers_cached_pages_alone(desk, two_hosts):
+def test_a_publication_leaves_the_other_explainers_stored_articles_alone(desk, two_hosts):
     first, second = make_explainer(slug="erstes"), make_explainer(slug="zweites")
     publish(first, user=desk)
     publish(second, user=desk)
     a, b = two_hosts
     assert text_on(a, "/explainers/zweites/")[0] == 200
-    with translation.override("de"):
-        second_article = publication_key(second.publications.get(), "article:zweites")
-        assert cache.get(second_article) is not None  # rendered by host a, shared in Redis
+    second_body = ArticleBody.objects.get(publication__explainer=second, language="de")
 
-        Explainer.objects.filter(pk=first.pk).update(teaser="Neu gefasst.")
-        new = publish(first, note="Neu gefasst.", user=desk)
-        assert cache.get(second_article) is not None
-        assert text_on(b, "/explainers/erstes/")[0] == 200
-        assert cache.get(publication_key(new, "article:erstes")) is not None
+    Explainer.objects.filter(pk=first.pk).update(teaser="Neu gefasst.")
+    new = publish(first, note="Neu gefasst.", user=desk)
+    assert ArticleBody.objects.get(pk=second_body.pk).rendered_at == second_body.rendered_at
+    status, text = text_on(b, "/explainers/erstes/")
+    assert status == 200 and "Neu gefasst." in text
+    assert ArticleBody.objects.filter(publication=new, language="de").exists()

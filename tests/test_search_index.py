@@ -6,8 +6,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 from explainers.domain.publishing import publish
-from explainers.domain.search import search
-from explainers.domain.search_index import INDEX_NAME, german_vector
+from explainers.domain.search import INDEX_NAME, german_vector, search
 from explainers.models import SearchEntry
 from tests.factories import make_explainer
 

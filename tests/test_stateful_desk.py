@@ -41,7 +41,7 @@ from django.db import transaction
 from django.test import Client
 from django.test import TestCase as DjangoTestCase
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import parse_http_date
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -63,6 +63,7 @@ from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.domain.roles import setup_roles
 from explainers.domain.scheduling import publish_due
 from explainers.models import (
+    ArticleBody,
     CurrentPublication,
     Explainer,
     Publication,
@@ -72,7 +73,7 @@ from explainers.models import (
     SearchEntry,
     Source,
 )
-from explainers.reader import held_responses
+from explainers.reader import article_bodies, held_responses
 from tests.factories import make_explainer, make_user
 from tests.hostile import HOSTILE
 from tests.stateful_desk import (
@@ -858,6 +859,7 @@ class DeskMachine(RuleBasedStateMachine):
         self.the_admin_log_keeps_no_redacted_passage()
         self.slugs_and_anchors_are_valid()
         self.no_old_url_serves_another_explainer()
+        self.stored_articles_are_what_a_render_gives()
         self.dirty = False
 
     def readers_never_see_500_or_a_redacted_passage(self):
@@ -926,12 +928,27 @@ class DeskMachine(RuleBasedStateMachine):
                         f"{text[:200]!r}"
                     )
 
+    def stored_articles_are_what_a_render_gives(self):
+        """A stored article a reader would be given is the article rendered now."""
+        current_slugs = dict(CurrentPublication.objects.values_list("explainer_id", "slug"))
+        for body in ArticleBody.objects.select_related("publication"):
+            publication = body.publication
+            if (
+                body.release != django_settings.RELEASE
+                or body.redaction_generation != publication.redaction_generation
+                or body.public_slug != current_slugs.get(publication.explainer_id)
+            ):
+                continue  # not shown: the page renders again
+            with translation.override(body.language):
+                fresh = article_bodies.render(publication, body.public_slug)
+            assert body.html == fresh, f"stored article of {publication} is stale"
+
     def no_stored_row_keeps_a_redacted_passage(self):
         if not self.redacted:
             return
         stored = []
         for model in (Explainer, Question, Source, Publication, CurrentPublication, SearchEntry,
-                      ScheduledPublication, Redaction):  # fmt: skip
+                      ScheduledPublication, Redaction, ArticleBody):  # fmt: skip
             stored += [(model.__name__, dumps(row)) for row in model.objects.values()]
         for version in Version.objects.all():
             stored.append(("Version", version.object_repr))
@@ -978,6 +995,10 @@ class DeskMachine(RuleBasedStateMachine):
         for current in CurrentPublication.objects.all():
             owner = self.public_owner.get(current.slug, current.explainer_id)
             assert owner == current.explainer_id, (current.slug, owner, current.explainer_id)
+            # the slug check before publishing finds current owners among publications
+            assert Publication.objects.filter(
+                explainer_id=current.explainer_id, slug=current.slug
+            ).exists(), f"current slug {current.slug} was never published"
 
 
 DeskMachine.TestCase.settings = settings(

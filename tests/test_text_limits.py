@@ -4,7 +4,7 @@ and in the importer alike, and nothing already stored is touched."""
 import pytest
 from django.urls import reverse
 
-from explainers.core.limits import ANSWER_MAX, NOTE_MAX
+from explainers.core.documents import ANSWER_MAX, NOTE_MAX
 from explainers.domain.builders import document_from_explainer
 from explainers.domain.importing import ImportRefused, import_document
 from explainers.models import Explainer, Question

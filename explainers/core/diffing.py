@@ -15,8 +15,7 @@ from contextvars import ContextVar
 from html import escape
 from typing import Any
 
-from explainers.core.documents import KEY_PATTERN, normalize_document
-from explainers.core.limits import DIFF_WORK_BUDGET
+from explainers.core.documents import DIFF_WORK_BUDGET, KEY_PATTERN, normalize_document
 
 FIELDS = ("headline", "kicker", "teaser", "intro", "slug", "language", "image", "related")
 TEXT_FIELDS = ("headline", "kicker", "teaser", "intro")

@@ -26,12 +26,13 @@ from markdown_it.rules_inline import StateInline
 from explainers.core.documents import (
     LINK_SCHEMES,
     MARKER_RE,
+    MAX_CITATION_MARKERS,
+    MAX_RENDERED_BYTES,
     WEB_URL_SCHEMES,
     citation_markers,
     is_allowed_link,
     is_safe_url,  # noqa: F401 - the link policy's web check, imported from here too
 )
-from explainers.core.limits import MAX_CITATION_MARKERS, MAX_RENDERED_BYTES
 from explainers.core.translation import format_number
 from explainers.core.translation import gettext as _
 

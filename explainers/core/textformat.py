@@ -32,6 +32,7 @@ from explainers.core.documents import (
     KEY_RE,
     MARKER_LIKE_RE,
     MARKER_RE,
+    MAX_CITATION_MARKERS,
     german_slugify,
     join_paragraphs,
     lf_line_endings,
@@ -40,7 +41,6 @@ from explainers.core.documents import (
     split_paragraphs,
     unique_slug,
 )
-from explainers.core.limits import MAX_CITATION_MARKERS
 from explainers.core.textformat_sources import (
     SOURCES_HEADING,
     TextFormatError,

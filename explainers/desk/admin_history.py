@@ -2,7 +2,8 @@
 
 Thin views over the domain (builders, diffing, revisions, publishing); every rule about
 who may do what and what a revert or a publication means lives there or in the admin's
-permission methods.
+permission methods. Documents and diffs are shown through the reader's presenter
+(`explainers/reader/presenting.py`), so the desk sees them as readers do.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from explainers.core.limits import NOTE_MAX, PASSAGE_MAX
-from explainers.core.rendering import render_document_answers, render_markdown, source_numbers
+from explainers.core.documents import NOTE_MAX, PASSAGE_MAX
 from explainers.desk.question_history import question_histories, restore_question
 from explainers.domain.builders import document_from_explainer, document_from_revision
 from explainers.domain.publishing import PublishRefused, publish
@@ -37,7 +37,7 @@ from explainers.domain.revisions import (
 from explainers.domain.scheduling import schedule
 from explainers.domain.takedown import TakedownRefused, redact, redaction_places, withdraw
 from explainers.models import Explainer, Publication
-from explainers.reader.presenting import present_diff, sanitised
+from explainers.reader.presenting import present_diff, present_document
 
 HISTORY_PAGE_SIZE = 50
 
@@ -193,7 +193,7 @@ class HistoryViews:
             _("Revision %(id)s: %(headline)s")
             % {"id": revision_label(revision), "headline": document["headline"]},
             revision=revision,
-            document=present(document),
+            document=present_document(document),
             can_revert=self.can_revert(request, explainer),
         )
 
@@ -375,20 +375,5 @@ class HistoryViews:
             form=form,
             latest=latest,
             diff=diff,
-            document=present(working_copy),
+            document=present_document(working_copy),
         )
-
-
-def present(document: dict) -> dict:
-    """The document with rendered answers and numbered sources, for read-only display."""
-    answers = render_document_answers(document)
-    numbers = source_numbers(document)
-    return {
-        **document,
-        "teaser_html": sanitised(render_markdown(document["teaser"])),
-        "intro_html": sanitised(render_markdown(document["intro"])),
-        "questions": [
-            {**q, "answer_html": sanitised(answers[q["key"]])} for q in document["questions"]
-        ],
-        "sources": [{**s, "number": numbers[s["key"]]} for s in document["sources"]],
-    }

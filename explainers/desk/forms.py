@@ -7,9 +7,12 @@ value) is handled when saving, in `make_room`.
 
 from __future__ import annotations
 
+import copy
+
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.forms.models import BaseInlineFormSet
@@ -31,6 +34,7 @@ from explainers.core.rendering import (
     too_deeply_nested,
     unsafe_links,
 )
+from explainers.domain.builders import split_keys
 from explainers.domain.images import (
     ImageRefused,
     clean_image,
@@ -40,7 +44,6 @@ from explainers.domain.images import (
     write_renditions,
 )
 from explainers.domain.publishing import public_slug_conflict
-from explainers.domain.revisions import split_keys
 from explainers.models import Explainer, Question, http_url_validator
 
 SOURCES_PREFIX = "sources"
@@ -243,12 +246,39 @@ def submitted_source_keys(data) -> set[str]:
     return keys
 
 
+class StoredRowField(forms.ModelChoiceField):
+    """A row's id, found among the rows its formset has read (one query for all rows)
+    rather than by one query per row; an id not among them is looked up as Django would."""
+
+    def __init__(self, formset: BaseInlineFormSet, field: forms.ModelChoiceField) -> None:
+        super().__init__(
+            field.queryset, required=field.required, widget=field.widget, initial=field.initial
+        )
+        self.formset = formset
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            try:
+                row = self.formset._existing_object(self.formset.model._meta.pk.to_python(value))
+            except ValidationError:
+                row = None
+            if row is not None:
+                return copy.copy(row)  # as stored: the form edits its own instance
+        return super().to_python(value)
+
+
 class OrderedFormSet(CustomInlineFormSet):
     """Rows in the order the editor left them: positions become 1..n, and a value that
     must be unique per explainer is checked among the rows submitted together."""
 
     distinct_fields: tuple[tuple[str, str], ...] = ()  # (field, message)
     view_only = False  # set by the admin for rows this user may only view
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name = self._pk_field.name
+        if isinstance(form.fields.get(name), forms.ModelChoiceField):
+            form.fields[name] = StoredRowField(self, form.fields[name])
 
     def full_clean(self):
         super().full_clean()

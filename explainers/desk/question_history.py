@@ -10,7 +10,6 @@ from typing import Any
 
 import reversion
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,10 +18,15 @@ from reversion.models import Revision
 from explainers.core.documents import unique_slug
 from explainers.core.identifiers import check_document, is_valid_anchor, repaired_name
 from explainers.core.passages import REDACTED
-from explainers.domain.builders import revision_rows
-from explainers.domain.importing import source_row
+from explainers.domain.builders import (
+    document_from_explainer,
+    document_from_revision,
+    kept_fields,
+    revision_rows,
+    write_document,
+)
 from explainers.domain.revisions import RevertRefused, record_revision, revision_label, revisions_of
-from explainers.models import Citation, Explainer, Question, Source
+from explainers.models import Explainer, Question, RelatedLink
 
 
 @dataclass
@@ -98,65 +102,75 @@ def question_histories(explainer: Explainer, *, limit: int = 200) -> list[Questi
 def restore_question(explainer: Explainer, revision: Revision, key: str, *, user=None) -> Question:
     """Bring back the question's text and citations as they were in `revision`, as a new
     revision. A deleted question returns at its old relative position; a source it cited
-    that is gone returns too; an anchor taken meanwhile gets a suffix."""
+    that is gone returns too; an anchor taken meanwhile gets a suffix. The working copy is
+    written back as a document, as import and revert write it."""
     rows = revision_rows(revision)
     old = next((row for row in rows[Question] if row.get("key") == key), None)
     if old is None:
         raise RevertRefused(_("Diese Frage gibt es in dieser Revision nicht."))
-    old_sources = {row["id"]: row for row in rows[Source]}
-    cited = [old_sources[c["source"]] for c in rows[Citation] if c.get("question") == old["id"]
-             and c.get("source") in old_sources]  # fmt: skip
+    old_document = document_from_revision(revision)
+    old_question = next(q for q in old_document["questions"] if q["key"] == key)
     notes = []
-    with transaction.atomic(), reversion.create_revision():
+    with transaction.atomic(), reversion.create_revision(manage_manually=True):
         locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
-        for source in cited:
-            if not Source.objects.filter(explainer=locked, key=source["key"]).exists():
-                _restore_source(locked, source)
+        document = document_from_explainer(locked)
+        kept = kept_fields(locked)
+        source_keys = {source["key"] for source in document["sources"]}
+        for source in old_document["sources"]:
+            if source["key"] in old_question["cites"] and source["key"] not in source_keys:
+                document["sources"].append(source)
                 notes.append(_("Quelle „%(label)s“ wiederhergestellt") % {"label": source["label"]})
-        question = Question.objects.filter(explainer=locked, key=key).first()
-        deleted = question is None
+        questions = document["questions"]
+        index = next((i for i, q in enumerate(questions) if q["key"] == key), None)
+        deleted = index is None
         if deleted:
-            question = _reinsert(locked, old, rows[Question])
-        question.question, question.answer = old.get("question", ""), old.get("answer", "")
-        question.extra_cites = old.get("extra_cites", "")
-        question.save()
+            index = _old_place(questions, old, rows[Question])
+            anchor = _free_anchor(old, {q["anchor"] for q in questions})
+            questions.insert(index, {"key": key, "anchor": anchor})
+        questions[index] = {
+            **questions[index],
+            "question": old.get("question", ""),
+            "answer": old.get("answer", ""),
+            "cites": old_question["cites"],
+        }
+        kept.questions[key] = {
+            **kept.questions.get(key, {}),
+            "extra_cites": old.get("extra_cites", ""),
+        }
+        related = dict(
+            RelatedLink.objects.filter(explainer=locked)
+            .order_by("position", "pk")
+            .values_list("target__slug", "target_id")
+        )
+        written = write_document(locked, document, related, kept=kept)
         when = date_format(timezone.localtime(revision.date_created), "DATETIME_FORMAT")
         comment = (
             _("Gelöschte Frage „%(q)s“ aus Revision %(id)s (%(when)s) wiederhergestellt")
             if deleted
             else _("Frage „%(q)s“ auf Revision %(id)s (%(when)s) zurückgesetzt")
-        ) % {"q": question.question, "id": revision_label(revision), "when": when}
-        document = record_revision(locked, user=user, comment="; ".join([comment, *notes]))
-        check_document(document, refused=RevertRefused)
-    return question
+        ) % {"q": questions[index]["question"], "id": revision_label(revision), "when": when}
+        record_revision(locked, user=user, comment="; ".join([comment, *notes]), document=written)
+        check_document(written, refused=RevertRefused)
+    return Question.objects.get(explainer=locked, key=key)
 
 
-def _restore_source(explainer: Explainer, row: dict) -> None:
-    last = Source.objects.filter(explainer=explainer).order_by("-position").first()
-    source_row(explainer, (last.position if last else 0) + 1, row).save()
-
-
-def _reinsert(explainer: Explainer, old: dict, old_questions: list[dict]) -> Question:
-    """At its old relative position: right after the nearest earlier question still here."""
-    live = {q.key: q for q in Question.objects.filter(explainer=explainer)}
+def _old_place(questions: list[dict], old: dict, old_questions: list[dict]) -> int:
+    """Where a deleted question returns: right after the nearest earlier question still
+    here (its index in `questions`)."""
     earlier = sorted(
         (row for row in old_questions if row.get("position", 0) < old.get("position", 0)),
         key=lambda row: row.get("position", 0),
     )
-    after = next((live[row["key"]] for row in reversed(earlier) if row["key"] in live), None)
-    position = after.position + 1 if after else 1
-    rows = Question.objects.filter(explainer=explainer, position__gte=position)
-    rows.update(position=F("position") + 1_000_000)  # park, then shift: no swap collides
-    Question.objects.filter(explainer=explainer, position__gte=1_000_000).update(
-        position=F("position") - 1_000_000 + 1
-    )
-    taken = {q.anchor for q in live.values()}
+    index = {q["key"]: i for i, q in enumerate(questions)}
+    after = next((index[row["key"]] for row in reversed(earlier) if row["key"] in index), None)
+    return after + 1 if after is not None else 0
+
+
+def _free_anchor(old: dict, taken: set[str]) -> str:
     anchor = old.get("anchor") or key_anchor(old)
     if is_valid_anchor(anchor):
-        anchor = unique_slug(anchor, taken)
-    else:  # broken by an earlier redaction: a fresh valid one
-        anchor = repaired_name(anchor, taken, REDACTED)
-    return Question(explainer=explainer, position=position, key=old["key"], anchor=anchor)
+        return unique_slug(anchor, taken)
+    return repaired_name(anchor, taken, REDACTED)  # broken by an earlier redaction
 
 
 def key_anchor(old: dict) -> str:

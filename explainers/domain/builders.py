@@ -1,5 +1,9 @@
-"""Building the document: one builder per origin (live models, a stored revision), one shape.
+"""The document and the rows that store it, in both directions.
 
+Rows → document: `assemble_document`, fed from the working copy (`document_from_explainer`)
+or from a stored revision (`document_from_revision`). Document → rows: `write_document`,
+through which import, revert and question restore write the working copy. Reading what
+django-reversion stored goes through `stored_rows` and `revision_rows` here, never by hand.
 Publications store their document, so they need no builder.
 """
 
@@ -7,13 +11,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from reversion.models import Revision, Version
 
-from explainers.core.documents import normalize_document
+from explainers.core.documents import citation_markers, normalize_document
 from explainers.domain.images import image_size
 from explainers.models import Citation, Explainer, Question, RelatedLink, Source
 
@@ -107,12 +113,18 @@ def document_from_explainer(explainer: Explainer) -> dict[str, Any]:
     )
 
 
-def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
-    """The stored rows of a revision by model, read from the serialised data directly.
+# ---- reading what django-reversion stored ------------------------------------------------
 
-    Reading the JSON (rather than deserialising into today's models) tolerates fields
-    that later migrations added or removed.
-    """
+
+def stored_rows(serialized_data: str) -> list[dict[str, Any]]:
+    """The rows of one stored version (reversion's JSON): each row's fields and its raw
+    primary key as `pk`. Reading the JSON (rather than deserialising into today's models)
+    tolerates fields that later migrations added or removed."""
+    return [{**row.get("fields", {}), "pk": row.get("pk")} for row in json.loads(serialized_data)]
+
+
+def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
+    """The stored rows of a revision by model, each with its `id`."""
     models = {ContentType.objects.get_for_model(m).pk: m for m in _VERSIONED}
     rows: dict[type, list[dict[str, Any]]] = {m: [] for m in _VERSIONED}
     versions = Version.objects.filter(revision=revision).values_list(
@@ -122,26 +134,49 @@ def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
         model = models.get(content_type_id)
         if model is None or fmt != "json":
             continue
-        for obj in json.loads(data):
-            rows[model].append({**obj["fields"], "id": _pk(model, obj["pk"])})
+        for row in stored_rows(data):
+            pk = row.pop("pk")
+            rows[model].append({**row, "id": _pk(model, pk)})
     return rows
 
 
 def document_from_revision(revision: Revision) -> dict[str, Any]:
     """An old revision as a document, without reverting anything."""
+    return _revision_document(revision_rows(revision))[0]
+
+
+def revision_to_write(revision: Revision) -> tuple[dict[str, Any], dict[str, int], KeptFields]:
+    """What writing a revision back (revert) takes: its document, the related explainers
+    that still exist (slug → id) and the fields its rows held beyond the document."""
     rows = revision_rows(revision)
+    document, related = _revision_document(rows)
+    explainer = rows[Explainer][0] if rows[Explainer] else {}
+    kept = KeptFields(
+        explainer={name: _stored_value(Explainer, name, explainer) for name in _KEPT[Explainer]},
+        questions={
+            q["key"]: {name: _stored_value(Question, name, q) for name in _KEPT[Question]}
+            for q in rows[Question]
+        },
+        sources={s["key"]: {"id": s["id"]} for s in rows[Source]},
+    )
+    return document, related, kept
+
+
+def _revision_document(rows: Mapping[type, list[dict]]) -> tuple[dict[str, Any], dict[str, int]]:
     explainer = rows[Explainer][0] if rows[Explainer] else {}
     related = sorted(rows[RelatedLink], key=lambda r: (r.get("position", 0), r["id"]))
     slugs = dict(
         Explainer.objects.filter(pk__in=[r["target"] for r in related]).values_list("pk", "slug")
     )
-    return assemble_document(
+    targets = {slugs[r["target"]]: r["target"] for r in related if r.get("target") in slugs}
+    document = assemble_document(
         explainer,
         [_with_defaults(q, QUESTION_FIELDS) for q in rows[Question]],
         [_with_defaults(s, SOURCE_FIELDS) for s in rows[Source]],
         [(c.get("question"), c.get("source")) for c in rows[Citation]],
-        [slugs[r["target"]] for r in related if r.get("target") in slugs],
+        list(targets),
     )
+    return document, targets
 
 
 def stored_explainer(revision: Revision) -> dict[str, Any]:
@@ -153,7 +188,7 @@ def stored_explainer(revision: Revision) -> dict[str, Any]:
         .values_list("serialized_data", flat=True)
         .first()
     )
-    return json.loads(data)[0]["fields"] if data else {}
+    return stored_rows(data)[0] if data else {}
 
 
 def stored_content_hash(revision: Revision) -> str:
@@ -171,3 +206,172 @@ def _pk(model: type, raw: Any) -> Any:
 def _with_defaults(row: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     defaults = {"position": 0, "key": "", "anchor": "", "question": "", "answer": "", "label": ""}
     return {name: row.get(name, defaults.get(name, "")) for name in names}
+
+
+def _stored_value(model: type, name: str, row: Mapping[str, Any]) -> Any:
+    """A stored field as today's model takes it; what the revision lacks (added later, or
+    not versioned) gets the field's default, as reversion's own revert did."""
+    model_field = model._meta.get_field(name)
+    if name == "id":
+        return row.get("id")
+    if name not in row:
+        return model_field.get_default()
+    return model_field.to_python(row[name])
+
+
+# ---- writing a document into the working copy --------------------------------------------
+
+
+@dataclass
+class KeptFields:
+    """What the rows hold beyond the document, to keep when a document is written back:
+    the explainer's own fields (byline, review date, …) and, by key, the questions' ids,
+    validity and hand-set citations and the sources' ids."""
+
+    explainer: dict[str, Any] = field(default_factory=dict)
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _not_in_document(model: type, mapped: Iterable[str]) -> tuple[str, ...]:
+    return tuple(
+        f.name for f in model._meta.concrete_fields if f.name not in {*mapped, "explainer"}
+    )
+
+
+_KEPT = {
+    Explainer: _not_in_document(
+        Explainer, [*EXPLAINER_FIELDS, "id", "created_at", "updated_at", "content_hash"]
+    ),
+    Question: _not_in_document(Question, ["position", "key", "anchor", "question", "answer"]),
+}
+
+
+def kept_fields(explainer: Explainer) -> KeptFields:
+    """The working copy's fields beyond its document (for writing a changed document)."""
+    questions = Question.objects.filter(explainer=explainer).values_list("key", *_KEPT[Question])
+    return KeptFields(
+        explainer={name: getattr(explainer, name) for name in _KEPT[Explainer]},
+        questions={key: dict(zip(_KEPT[Question], kept, strict=True)) for key, *kept in questions},
+        sources={
+            key: {"id": pk}
+            for key, pk in Source.objects.filter(explainer=explainer).values_list("key", "id")
+        },
+    )
+
+
+def split_keys(text: str) -> list[str]:
+    """Source keys from the hand-set "weitere Quellen" field ("dlf, cnn")."""
+    return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+
+
+def cited_keys(answer: str, extra_cites: str) -> Iterable[str]:
+    """The source keys a question cites: the answer's markers and the hand-set keys."""
+    return chain(citation_markers(answer), split_keys(extra_cites))
+
+
+RowCheck = Callable[[Explainer, list[Question], list[Source]], None]
+
+
+def write_document(
+    explainer: Explainer,
+    document: Mapping[str, Any],
+    related: Mapping[str, int],
+    *,
+    kept: KeptFields | None = None,
+    check: RowCheck | None = None,
+) -> dict[str, Any]:
+    """Write `document` into the working copy: the explainer's fields, and its questions,
+    sources, citations and related links (`related`: slug → explainer id, in order)
+    replaced by the document's. `kept` carries what the rows hold beyond the document;
+    `check` sees the unsaved rows before anything is written and may raise.
+
+    Positions are 1..n and citations in step with the answers, so the caller's revision
+    needs no tidying; returns the document as written, built from the rows in memory.
+    """
+    kept = kept or KeptFields()
+    image = document["image"] or {}
+    explainer.headline = document["headline"]
+    explainer.slug = document["slug"]
+    explainer.kicker = document["kicker"]
+    explainer.teaser = document["teaser"]
+    explainer.intro = document["intro"]
+    explainer.language = document["language"]
+    explainer.image = image.get("src", "")
+    explainer.image_alt = image.get("alt", "")
+    explainer.image_caption = image.get("caption", "")
+    explainer.image_credit = image.get("credit", "")
+    for name, value in kept.explainer.items():
+        setattr(explainer, name, value)
+    sources = [
+        Source(
+            explainer=explainer,
+            position=position,
+            key=source["key"],
+            label=source.get("label", ""),
+            publisher=source.get("publisher") or "",
+            url=source.get("url") or "",
+            date=Source._meta.get_field("date").to_python(source.get("date") or None),
+            kind=source.get("kind") or Source.Kind.ARTICLE,
+            **kept.sources.get(source["key"], {}),
+        )
+        for position, source in enumerate(document["sources"], start=1)
+    ]
+    questions = [
+        _question_row(explainer, position, question, kept.questions.get(question["key"]))
+        for position, question in enumerate(document["questions"], start=1)
+    ]
+    if check is not None:
+        check(explainer, questions, sources)
+    new = explainer.pk is None
+    explainer.save()
+    if not new:  # a new explainer has no rows to replace
+        for model in (Citation, RelatedLink, Question, Source):
+            model.objects.filter(explainer=explainer).delete()
+    Source.objects.bulk_create(sources)
+    Question.objects.bulk_create(questions)
+    source_index = {source.key: index for index, source in enumerate(sources)}
+    pairs = [
+        (q_index, source_index[key])
+        for q_index, question in enumerate(questions)
+        for key in dict.fromkeys(cited_keys(question.answer, question.extra_cites))
+        if key in source_index
+    ]
+    Citation.objects.bulk_create(
+        Citation(explainer=explainer, question=questions[q], source=sources[s]) for q, s in pairs
+    )
+    RelatedLink.objects.bulk_create(
+        RelatedLink(explainer=explainer, target_id=target, position=position)
+        for position, target in enumerate(related.values(), start=1)
+    )
+    return assemble_document(
+        {
+            **{name: getattr(explainer, name) for name in EXPLAINER_FIELDS},
+            "image": image.get("src", ""),
+        },
+        [
+            {"id": i, **{n: getattr(q, n) for n in QUESTION_FIELDS[1:]}}
+            for i, q in enumerate(questions)
+        ],
+        [{"id": i, **{n: getattr(s, n) for n in SOURCE_FIELDS[1:]}} for i, s in enumerate(sources)],
+        pairs,
+        list(related),
+    )
+
+
+def _question_row(
+    explainer: Explainer, position: int, question: Mapping[str, Any], kept: dict | None
+) -> Question:
+    kept = dict(kept or {})
+    if "extra_cites" not in kept:
+        markers = citation_markers(question["answer"])
+        kept["extra_cites"] = ", ".join(key for key in question["cites"] if key not in markers)
+    return Question(
+        explainer=explainer,
+        position=position,
+        key=question["key"],
+        anchor=question["anchor"],
+        question=question["question"],
+        answer=question["answer"],
+        **kept,
+    )

@@ -24,6 +24,7 @@ from explainers.core.documents import content_hash
 from explainers.core.identifiers import is_valid_anchor, is_valid_slug, repaired_name
 from explainers.core.passages import REDACTED
 from explainers.core.rendering import render_document_answers
+from explainers.domain.builders import stored_rows
 
 
 @dataclass
@@ -103,12 +104,10 @@ def _explainers_with_broken_revisions(models: Models) -> set[int]:
         content_type = models.ContentType.objects.get_for_model(kind)
         versions = models.Version.objects.filter(content_type=content_type)
         for object_id, data in versions.values_list("object_id", "serialized_data").iterator():
-            for row in json.loads(data):
-                value = row.get("fields", {}).get(name, "")
+            for row in stored_rows(data):
+                value = row.get(name, "")
                 if not (is_valid_slug(value) if name == "slug" else is_valid_anchor(value)):
-                    ids.add(
-                        int(object_id) if kind is models.Explainer else row["fields"]["explainer"]
-                    )
+                    ids.add(int(object_id) if kind is models.Explainer else row["explainer"])
     return ids
 
 

@@ -6,11 +6,10 @@ stored revision of an explainer (django-reversion, what a revert would restore) 
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.contenttypes.models import ContentType
 from reversion.models import Version
 
+from explainers.domain.builders import stored_rows
 from explainers.models import Explainer, Publication
 
 
@@ -25,8 +24,7 @@ def referenced_images() -> set[str]:
         content_type=ContentType.objects.get_for_model(Explainer), format="json"
     ).values_list("serialized_data", flat=True)
     for data in versions.iterator():
-        for row in json.loads(data):
-            names.add(row.get("fields", {}).get("image") or "")
+        names.update(row.get("image") or "" for row in stored_rows(data))
     names.discard("")
     names.discard(None)
     return {str(name) for name in names}

@@ -1,8 +1,9 @@
-"""Writing a document into the working copy: import (new or --replace), in one transaction."""
+"""Importing: a text-format file (or a document) checked and written into the working copy,
+new or with --replace, and published if asked, in one transaction. The writing itself is
+`explainers.domain.builders.write_document`, shared with revert and question restore."""
 
 from __future__ import annotations
 
-import datetime
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +15,9 @@ import reversion
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from reversion.models import Revision
 
-from explainers.core.documents import citation_markers, is_safe_url, normalize_document
+from explainers.core.documents import is_safe_url, normalize_document
 from explainers.core.rendering import expansion_problem, too_deeply_nested
 from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
@@ -23,6 +25,7 @@ from explainers.core.textformat import (
     decode_import_bytes,
     parse_text,
 )
+from explainers.domain.builders import write_document
 from explainers.domain.images import (
     ImageRefused,
     clean_image,
@@ -37,7 +40,6 @@ from explainers.models import (
     Explainer,
     Publication,
     Question,
-    RelatedLink,
     Source,
     http_url_validator,
 )
@@ -52,12 +54,13 @@ class ImportReport:
     explainer: Explainer
     parsed: ParsedExplainer
     replaced: bool
+    revision: Revision | None
     publication: Publication | None = None
     warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         document = self.parsed.document
-        revision = latest_revision(self.explainer)
+        revision = self.revision
         lines = [
             _("%(verb)s: „%(headline)s“ (%(slug)s), %(q)s Fragen, %(s)s Quellen, Revision %(rev)s")
             % {
@@ -115,12 +118,14 @@ def import_file(
     parsed = parse_text(
         decode_import_bytes(path.read_bytes()), title=title, slug=slug, filename=path.name
     )
-    replaced = Explainer.objects.filter(slug=parsed.document["slug"]).exists()
     with transaction.atomic(), imported_image(parsed, replace) as document:
-        explainer = import_document(document, replace=replace, user=user)
-        report = ImportReport(explainer, parsed, replaced, warnings=list(parsed.warnings))
-        if publish_kind:
-            report.publication = publish(explainer, kind=publish_kind, note=note, user=user)
+        explainer, replaced = _write_import(document, replace=replace, user=user)
+        revision = latest_revision(explainer)
+        report = ImportReport(explainer, parsed, replaced, revision, warnings=list(parsed.warnings))
+        if publish_kind:  # the revision just recorded: no need to read the rows back
+            report.publication = publish(
+                explainer, kind=publish_kind, note=note, user=user, revision=revision
+            )
     return report
 
 
@@ -205,9 +210,17 @@ def import_document(
     """Create the explainer from `document`, or with `replace` write it as a new revision
     of the explainer with the same slug. Everything is checked before anything is written.
     """
-    document = normalize_document(document)
-    related_ids = _related_ids(document)
-    with transaction.atomic(), reversion.create_revision():
+    return _write_import(normalize_document(document), replace=replace, user=user, comment=comment)[
+        0
+    ]
+
+
+def _write_import(
+    document: dict[str, Any], *, replace: bool, user, comment: str = ""
+) -> tuple[Explainer, bool]:
+    """`import_document` of a normalised document; also whether it replaced one."""
+    related = _related_ids(document)
+    with transaction.atomic(), reversion.create_revision(manage_manually=True):
         explainer = Explainer.objects.select_for_update().filter(slug=document["slug"]).first()
         if explainer is not None and not replace:
             raise ImportRefused(
@@ -217,15 +230,23 @@ def import_document(
                 )
                 % {"slug": document["slug"]}
             )
+        replaced = explainer is not None
         if explainer is None:
             explainer = Explainer()
             document_comment = _("Importiert")
         else:
             document = keep_question_keys(document, explainer)
             document_comment = _("Neu importiert (ersetzt)")
-        write_document(explainer, document, related_ids)
-        record_revision(explainer, user=user, comment=comment or document_comment)
-    return explainer
+        _refuse_unstorable_text(document)
+        _refuse_too_deep(document)
+        if problem := expansion_problem(document):
+            raise ImportRefused(problem)
+        _refuse_duplicate_keys(document)
+        if replaced:  # --replace must not bring back a redacted passage
+            check_not_redacted(explainer, document, ImportRefused)
+        written = write_document(explainer, document, related, check=_check_rows)
+        record_revision(explainer, user=user, comment=comment or document_comment, document=written)
+    return explainer, replaced
 
 
 def keep_question_keys(document: dict[str, Any], explainer: Explainer) -> dict[str, Any]:
@@ -248,74 +269,29 @@ def keep_question_keys(document: dict[str, Any], explainer: Explainer) -> dict[s
     return {**document, "questions": questions}
 
 
-def write_document(explainer: Explainer, document: dict[str, Any], related_ids: list[int]) -> None:
-    """Overwrite the explainer's fields and children with the document's."""
-    image = document["image"] or {}
-    explainer.headline = document["headline"]
-    explainer.slug = document["slug"]
-    explainer.kicker = document["kicker"]
-    explainer.teaser = document["teaser"]
-    explainer.intro = document["intro"]
-    explainer.language = document["language"]
-    explainer.image = image.get("src", "")
-    explainer.image_alt = image.get("alt", "")
-    explainer.image_caption = image.get("caption", "")
-    explainer.image_credit = image.get("credit", "")
-    _refuse_unstorable_text(document)
-    _refuse_too_deep(document)
-    if problem := expansion_problem(document):
-        raise ImportRefused(problem)
-    _refuse_duplicate_keys(document)
-    if explainer.pk is not None:  # --replace must not bring back a redacted passage
-        check_not_redacted(explainer, document, ImportRefused)
+def _check_rows(explainer: Explainer, questions: list[Question], sources: list[Source]) -> None:
+    """The explainer and every row as the admin form would check them (lengths, links),
+    before anything is written; the message names the row."""
     try:
         explainer.full_clean(exclude=["image"], validate_unique=False)
     except ValidationError as error:
         raise ImportRefused(" ".join(error.messages)) from error
-    sources = [
-        source_row(explainer, position, source)
-        for position, source in enumerate(document["sources"], start=1)
-    ]
-    questions = [
-        Question(
-            explainer=explainer,
-            position=position,
-            key=question["key"],
-            anchor=question["anchor"],
-            question=question["question"],
-            answer=question["answer"],
-            extra_cites=", ".join(
-                key for key in question["cites"] if key not in citation_markers(question["answer"])
-            ),
-        )
-        for position, question in enumerate(document["questions"], start=1)
-    ]
-    _check_rows(questions, _("Frage %(n)s"), exclude=["explainer", "extra_cites"])
-    _check_rows(sources, _("Quelle %(n)s"), exclude=["explainer"])
+    for rows, label, exclude in (
+        (questions, _("Frage %(n)s"), ["explainer", "extra_cites"]),
+        (sources, _("Quelle %(n)s"), ["explainer"]),
+    ):
+        for number, row in enumerate(rows, start=1):
+            try:
+                row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                raise ImportRefused(
+                    f"{label % {'n': number}}: " + " ".join(error.messages)
+                ) from error
     for number, source in enumerate(sources, start=1):
         if source.url and not is_safe_url(source.url):  # as the admin form checks it
             raise ImportRefused(
                 f"{_('Quelle %(n)s') % {'n': number}}: {http_url_validator.message}"
             )
-    explainer.save()
-    for model in (RelatedLink, Question, Source):
-        model.objects.filter(explainer=explainer).delete()
-    Source.objects.bulk_create(sources)
-    Question.objects.bulk_create(questions)
-    RelatedLink.objects.bulk_create(
-        RelatedLink(explainer=explainer, target_id=target, position=position)
-        for position, target in enumerate(related_ids, start=1)
-    )
-
-
-def _check_rows(rows, label: str, exclude: list[str]) -> None:
-    """Every row as the admin form would check it (lengths, links), before anything is
-    written; the message names the row."""
-    for number, row in enumerate(rows, start=1):
-        try:
-            row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            raise ImportRefused(f"{label % {'n': number}}: " + " ".join(error.messages)) from error
 
 
 def _refuse_too_deep(document: dict[str, Any]) -> None:
@@ -371,21 +347,8 @@ def _refuse_duplicate_keys(document: dict[str, Any]) -> None:
                 seen.add(value)
 
 
-def source_row(explainer: Explainer, position: int, source: dict[str, Any]) -> Source:
-    """A source row from a document's (or a stored revision's) source."""
-    return Source(
-        explainer=explainer,
-        position=position,
-        key=source["key"],
-        label=source.get("label", ""),
-        publisher=source.get("publisher") or "",
-        url=source.get("url") or "",
-        date=datetime.date.fromisoformat(source["date"]) if source.get("date") else None,
-        kind=source.get("kind") or Source.Kind.ARTICLE,
-    )
-
-
-def _related_ids(document: dict[str, Any]) -> list[int]:
+def _related_ids(document: dict[str, Any]) -> dict[str, int]:
+    """The recommended explainers, slug → id in the document's order."""
     slugs = [slug for slug in document["related"] if slug != document["slug"]]
     found = dict(Explainer.objects.filter(slug__in=slugs).values_list("slug", "pk"))
     missing = [slug for slug in slugs if slug not in found]
@@ -393,4 +356,4 @@ def _related_ids(document: dict[str, Any]) -> list[int]:
         raise ImportRefused(
             _("Verwandte Erklärstücke nicht gefunden: %(slugs)s") % {"slugs": ", ".join(missing)}
         )
-    return [found[slug] for slug in slugs]
+    return {slug: found[slug] for slug in slugs}

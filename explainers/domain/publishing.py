@@ -12,27 +12,26 @@ from django.utils.translation import gettext as _
 from reversion.models import Revision
 
 from explainers.core.diffing import changed_question_keys, diff_documents, summarize
-from explainers.core.documents import content_hash
+from explainers.core.documents import NOTE_MAX, content_hash
 from explainers.core.identifiers import check_document
-from explainers.core.limits import NOTE_MAX
 from explainers.core.rendering import (
     marker_count_problem,
     render_document_answers,
     rendered_size_problem,
 )
-from explainers.domain import clock, reader_changes, signals
+from explainers.domain import reader_changes, signals
 from explainers.domain.builders import (
     document_from_explainer,
     document_from_revision,
     stored_content_hash,
     stored_explainer,
 )
-from explainers.domain.desk_log import desk_action
 from explainers.domain.images import ensure_renditions
 from explainers.domain.redaction_guard import check_not_redacted
 from explainers.domain.revisions import latest_revision, record_revision
 from explainers.domain.search import index_publication
-from explainers.models import CurrentPublication, Explainer, Publication
+from explainers.domain.signals import desk_action
+from explainers.models import CurrentPublication, Explainer, Publication, stored_now
 
 PUBLISH_PERMISSION = "explainers.publish_explainer"
 Kind = Publication.Kind
@@ -232,28 +231,25 @@ def public_slug_conflict(explainer_id: int | None, slug: str) -> str | None:
     redirects there), or taken away by a legal redaction (answers 410) is not free."""
     from explainers.domain.redacted_slugs import redaction_of
 
-    current = (
-        CurrentPublication.objects.filter(slug=slug)
-        .exclude(explainer_id=explainer_id)
-        .select_related("explainer")
-        .first()
-    )
-    if current is not None:
-        return _("Der Kurzname „%(slug)s“ ist noch öffentlich vergeben an „%(headline)s“.") % {
-            "slug": slug,
-            "headline": current.explainer.headline,
-        }
+    # A public slug was published first, so one query finds both kinds of owner.
     earlier = (
         Publication.objects.filter(slug=slug)
         .exclude(explainer_id=explainer_id)
-        .select_related("explainer")
+        .select_related("explainer__current")
         .first()
     )
     if earlier is not None:
+        owner = earlier.explainer
+        current = getattr(owner, "current", None)
+        if current is not None and current.slug == slug:
+            return _("Der Kurzname „%(slug)s“ ist noch öffentlich vergeben an „%(headline)s“.") % {
+                "slug": slug,
+                "headline": owner.headline,
+            }
         return _(
             "Der Kurzname „%(slug)s“ war schon die Adresse von „%(headline)s“; alte Links "
             "darauf führen dorthin. Bitte einen anderen wählen."
-        ) % {"slug": slug, "headline": earlier.explainer.headline}
+        ) % {"slug": slug, "headline": owner.headline}
     if redaction_of(slug) is not None:
         return _("Dieser Kurzname wurde aus rechtlichen Gründen entfernt und bleibt gesperrt.")
     return None
@@ -298,7 +294,7 @@ def _revision_for(explainer: Explainer, user):
 def _freeze(explainer, previous, prepared, digest, revision, kind, user) -> Publication:
     document = prepared.document
     number = (explainer.publications.aggregate(n=Max("number"))["n"] or 0) + 1
-    now = clock.now()
+    now = stored_now()
     return Publication(
         explainer=explainer,
         number=number,

@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Max
 
-from explainers.domain import clock
-from explainers.models import CurrentPublication
+from explainers.models import CurrentPublication, stored_now
 
 ONE_SECOND = datetime.timedelta(seconds=1)
 ADVISORY_LOCK = 0x4E4557_5352_4F4F  # this lock's fixed id among advisory locks
@@ -27,7 +26,7 @@ def next_moment() -> datetime.datetime:
     """Now in whole seconds, or one second after the site's latest change if that is not
     earlier (several changes in one second). Call inside the changing transaction."""
     _serialize_changes()
-    moment = clock.now().replace(microsecond=0)
+    moment = stored_now().replace(microsecond=0)
     latest = site_changed_at()
     if latest is not None and moment <= latest:
         moment = latest + ONE_SECOND

@@ -26,7 +26,8 @@ from explainers.core.documents import content_hash
 from explainers.core.identifiers import fresh_name
 from explainers.core.passages import identifier_without, in_identifier, in_url, redact_text
 from explainers.core.rendering import MARKER_RE, render_document_answers
-from explainers.domain.revisions import record_revision, revisions_of, split_keys
+from explainers.domain.builders import split_keys, stored_rows
+from explainers.domain.revisions import record_revision, revisions_of
 from explainers.models import (
     Citation,
     CurrentPublication,
@@ -273,8 +274,8 @@ class Redactor:
             content_type=kind, serialized_data__contains=f'"target": {self.explainer.pk}'
         ).exclude(revision__in=revisions_of(self.explainer))
         for version in pointing_here.only("pk", "object_repr", "serialized_data"):
-            rows = json.loads(version.serialized_data)
-            if not any(row.get("fields", {}).get("target") == self.explainer.pk for row in rows):
+            rows = stored_rows(version.serialized_data)
+            if not any(row.get("target") == self.explainer.pk for row in rows):
                 continue
             object_repr = self.text(version.object_repr, "revisions")
             if object_repr != version.object_repr:

@@ -11,28 +11,43 @@ from itertools import chain
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Max, PositiveIntegerField, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    F,
+    Max,
+    PositiveIntegerField,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from reversion.models import Revision, Version
+from reversion.models import Revision
 
 from explainers.core.documents import content_hash
 from explainers.core.identifiers import check_document
-from explainers.core.rendering import citation_markers
-from explainers.domain import clock
-from explainers.domain.builders import document_from_explainer
-from explainers.domain.desk_log import desk_action
-from explainers.models import Citation, Explainer, Question, RelatedLink, RevisionNumber, Source
+from explainers.domain.builders import (
+    cited_keys,
+    document_from_explainer,
+    revision_to_write,
+    write_document,
+)
+from explainers.domain.signals import desk_action
+from explainers.models import (
+    Citation,
+    Explainer,
+    Question,
+    RelatedLink,
+    RevisionNumber,
+    Source,
+    stored_now,
+)
 
 
 class RevertRefused(Exception):
     """A revert that cannot be done; the message is for the editor."""
-
-
-def split_keys(text: str) -> list[str]:
-    """Source keys from the hand-set "weitere Quellen" field ("dlf, cnn")."""
-    return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
 
 
 def sync_citations(explainer: Explainer) -> None:
@@ -42,7 +57,7 @@ def sync_citations(explainer: Explainer) -> None:
     for question_id, answer, extra in Question.objects.filter(explainer=explainer).values_list(
         "id", "answer", "extra_cites"
     ):
-        for key in chain(citation_markers(answer), split_keys(extra)):
+        for key in cited_keys(answer, extra):
             if key in source_ids:
                 wanted.add((question_id, source_ids[key]))
     existing = {
@@ -76,11 +91,13 @@ def renumber(explainer: Explainer) -> None:
         )
 
 
-def stamp(explainer: Explainer) -> dict:
-    """Recompute the content hash and `updated_at`; returns the working copy's document."""
-    document = document_from_explainer(explainer)
+def stamp(explainer: Explainer, document: dict | None = None) -> dict:
+    """Recompute the content hash and `updated_at`; returns the working copy's document
+    (`document`: the one just written, so it need not be built again)."""
+    if document is None:
+        document = document_from_explainer(explainer)
     explainer.content_hash = content_hash(document, explainer.byline)
-    explainer.updated_at = clock.now()
+    explainer.updated_at = stored_now()
     Explainer.objects.filter(pk=explainer.pk).update(
         content_hash=explainer.content_hash, updated_at=explainer.updated_at
     )
@@ -107,25 +124,24 @@ def tidy_children(explainer: Explainer) -> None:
 
 
 def record_revision(
-    explainer: Explainer, *, user=None, comment: str | None = None, tidied: bool = False
+    explainer: Explainer,
+    *,
+    user=None,
+    comment: str | None = None,
+    tidied: bool = False,
+    document: dict | None = None,
 ) -> dict:
     """Finish a write: citations, hash, and the whole explainer into the open revision.
-    `tidied`: the caller has just run `tidy_children` and written nothing since."""
+    It adds every row itself, so the block may be `create_revision(manage_manually=True)`
+    and saves on the way need not serialise the explainer and follow its children.
+    `tidied`: the caller has just run `tidy_children` and written nothing since;
+    `document`: the caller has just written it (`write_document`) and nothing since."""
     if not reversion.is_active():
         raise RuntimeError("record_revision must run inside reversion.create_revision()")
-    if not tidied:
+    if document is None and not tidied:
         tidy_children(explainer)
-    document = stamp(explainer)
-    # Add every row explicitly: rows followed earlier in the same block were serialised
-    # before the write finished, and an explicit add replaces them with the final state.
-    reversion.add_to_revision(explainer)
-    for row in chain(
-        Question.objects.filter(explainer=explainer),
-        Source.objects.filter(explainer=explainer),
-        Citation.objects.filter(explainer=explainer),
-        RelatedLink.objects.filter(explainer=explainer),
-    ):
-        reversion.add_to_revision(row)
+    document = stamp(explainer, document)
+    _add_to_revision(explainer)
     restamp_referrers(explainer)
     reversion.add_meta(RevisionNumber, explainer=explainer, number=next_revision_number(explainer))
     if user is not None and user.is_authenticated:
@@ -133,6 +149,29 @@ def record_revision(
     if comment is not None:
         reversion.set_comment(comment)
     return document
+
+
+_FOLLOWED = ("questions", "sources", "citations", "related_links")
+
+
+def _add_to_revision(explainer: Explainer) -> None:
+    """The explainer and every child row into the open revision, in their final state.
+
+    Rows followed earlier in the same block were serialised before the write finished, so
+    each is added explicitly, which replaces them. Reversion follows the explainer's
+    children through its related managers: prefetched once, they are read once per kind.
+    """
+    cache = explainer.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name in _FOLLOWED:
+        cache.pop(name, None)
+    prefetch_related_objects([explainer], *_FOLLOWED)
+    try:
+        reversion.add_to_revision(explainer)
+        for row in chain.from_iterable(getattr(explainer, name).all() for name in _FOLLOWED):
+            reversion.add_to_revision(row)
+    finally:
+        for name in _FOLLOWED:  # later reads of the explainer see the rows afresh
+            cache.pop(name, None)
 
 
 def next_revision_number(explainer: Explainer) -> int:
@@ -171,47 +210,28 @@ def latest_revision(explainer: Explainer) -> Revision | None:
     return revisions_of(explainer).first()
 
 
-# Children are restored in this order so that foreign keys point at rows that exist.
-_RESTORE_ORDER = (Explainer, Source, Question, Citation, RelatedLink)
-
-
 def revert_to_revision(explainer: Explainer, revision: Revision, *, user=None) -> Explainer:
-    """Restore the whole explainer as it was in `revision`, as a new revision.
-
-    Reversion writes rows back one by one, which would collide with the unique
-    constraints (position, anchor, keys, citation pairs) whenever a revert swaps two
-    values. So the live children are moved out of the way first: deleted, then the
-    revision's rows come back with their old primary keys.
-    """
+    """Restore the whole explainer as it was in `revision`, as a new revision: the
+    revision's document written back as the import writes one, with what its rows held
+    beyond the document (ids, byline, validity, hand-set citations)."""
     explainer_type = ContentType.objects.get_for_model(Explainer)
     if not revision.version_set.filter(
         content_type=explainer_type, object_id=str(explainer.pk)
     ).exists():
         raise RevertRefused(_("Diese Revision gehört nicht zu diesem Erklärstück."))
-    versions = sorted(
-        Version.objects.filter(revision=revision).select_related("content_type"),
-        key=lambda v: _RESTORE_ORDER.index(v._model) if v._model in _RESTORE_ORDER else 99,
-    )
+    document, related, kept = revision_to_write(revision)
     try:
-        with transaction.atomic(), reversion.create_revision():
+        with transaction.atomic(), reversion.create_revision(manage_manually=True):
             locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
-            for model in (Citation, RelatedLink, Question, Source):
-                model.objects.filter(explainer=locked).delete()
-            existing_targets = set(Explainer.objects.values_list("pk", flat=True))
-            for version in versions:
-                if version._model is RelatedLink:
-                    target = version.field_dict.get("target_id")
-                    if target not in existing_targets:
-                        continue  # the related explainer has been deleted since
-                version.revert()
-            locked.refresh_from_db()
-            check_document(document_from_explainer(locked), refused=RevertRefused)
+            written = write_document(locked, document, related, kept=kept)
+            check_document(written, refused=RevertRefused)
             when = date_format(timezone.localtime(revision.date_created), "DATETIME_FORMAT")
             record_revision(
                 locked,
                 user=user,
                 comment=_("Zurückgesetzt auf Revision %(id)s vom %(date)s")
                 % {"id": revision_label(revision), "date": when},
+                document=written,
             )
     except IntegrityError as error:
         raise RevertRefused(

@@ -15,16 +15,24 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from explainers.core.limits import NOTE_MAX
+from explainers.core.documents import NOTE_MAX
 from explainers.core.passages import REDACTED, folded_passage, passage_spans
-from explainers.domain import clock, reader_changes, signals
-from explainers.domain.desk_log import desk_action
+from explainers.domain import reader_changes, signals
 from explainers.domain.publishing import PublishRefused, check_publisher
 from explainers.domain.redacted_slugs import slug_digest
 from explainers.domain.redaction_guard import fingerprint
 from explainers.domain.redactor import Redactor, redaction_places
 from explainers.domain.search import index_publication
-from explainers.models import CurrentPublication, Explainer, RedactedSlug, Redaction, SearchEntry
+from explainers.domain.signals import desk_action
+from explainers.models import (
+    ArticleBody,
+    CurrentPublication,
+    Explainer,
+    RedactedSlug,
+    Redaction,
+    SearchEntry,
+    stored_now,
+)
 
 __all__ = ["REDACTED", "TakedownRefused", "redact", "redaction_places", "withdraw"]
 
@@ -50,7 +58,7 @@ def withdraw(explainer: Explainer, *, note: str, user=None) -> CurrentPublicatio
         if current is None:
             raise TakedownRefused(_("Nur Veröffentlichtes kann zurückgezogen werden."))
         current.withdrawn_at, current.withdrawn_note, current.withdrawn_by = (
-            clock.now(), note, user,
+            stored_now(), note, user,
         )  # fmt: skip
         current.changed_at = reader_changes.next_moment()
         current.save(update_fields=["withdrawn_at", "withdrawn_note", "withdrawn_by", "changed_at"])
@@ -83,6 +91,10 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
         if redactor.total == 0:
             raise TakedownRefused(_("Diese Stelle kommt im Erklärstück nicht vor."))
         redactor.referrers()
+        # Rendered articles may hold the passage: they go with it, in this transaction.
+        ArticleBody.objects.filter(
+            publication__explainer_id__in={locked.pk, *redactor.referrer_ids}
+        ).delete()
         current = CurrentPublication.objects.filter(explainer=locked).first()
         if current is not None and not current.is_withdrawn:
             index_publication(current.publication)

@@ -4,7 +4,7 @@ differently). Kept out of the model's Meta because SQLite cannot create GIN inde
 from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations
 
-from explainers.domain.search_index import INDEX_NAME, german_vector
+from explainers.domain.search import INDEX_NAME, german_vector
 
 
 def _index():

@@ -9,6 +9,10 @@ drops every held page at once. Reader pages do not depend on who asks, so one co
 serves everyone; only successful pages are held. A page is held once per query
 parameters it reads (`?utm_source=…` is the same page), expired and outdated pages are
 freed first, and a worker holds at most READER_HOLD_BYTES.
+
+Views are marked with `held_for_readers`; the holding and the replay happen in an outer
+layer of the middleware (newsroom/held_pages.py), so a held page is the finished response
+with every header the inner layers add, and a replay skips those layers.
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ class Held(NamedTuple):
     until: float
     mark: object
     content: bytes
-    headers: tuple[tuple[str, str], ...]
+    # ResponseHeaders' own store (lower-case name: (name, value)), checked when first set
+    headers: dict[str, tuple[str, str]]
 
     @property
     def size(self) -> int:
-        return len(self.content) + sum(len(name) + len(value) for name, value in self.headers)
+        return len(self.content) + sum(
+            len(name) + len(value) for name, value in self.headers.values()
+        )
 
 
 class Store:
@@ -83,6 +90,7 @@ _held = Store()
 
 
 def clear() -> None:
+    """Drop every held page (the paths known to be held views stay known)."""
     _held.clear()
 
 
@@ -90,65 +98,90 @@ def held_bytes() -> int:
     return _held.bytes
 
 
-def _key(request, uses: tuple[str, ...]) -> tuple:
+class Note(NamedTuple):
+    """Left on the request by a held view: what the page reads and when it was made."""
+
+    uses: tuple[str, ...]
+    mark: object
+    now: float
+    language: str
+
+
+# Paths a held view has answered, with the query parameters it reads: the outer layer
+# (newsroom/held_pages.py) looks only these up. At most _ROUTES_LIMIT; then it starts over.
+_routes: dict[str, tuple[str, ...]] = {}
+_ROUTES_LIMIT = 50_000
+
+
+def _learn(path: str, uses: tuple[str, ...]) -> None:
+    if len(_routes) >= _ROUTES_LIMIT:
+        _routes.clear()
+    _routes[path] = uses
+
+
+def route_uses(path: str) -> tuple[str, ...] | None:
+    return _routes.get(path)
+
+
+def key(request, uses: tuple[str, ...], language: str) -> tuple:
     """Parameters the page does not read (tracking tags, cache busters) are left out."""
     query = tuple((name, tuple(request.GET.getlist(name))) for name in uses if name in request.GET)
-    return (request.is_secure(), request.get_host(), request.path, query, get_language())
+    return (request.is_secure(), request.get_host(), request.path, query, language)
 
 
-def _replay(held: Held) -> HttpResponse:
+def lookup(page_key: tuple) -> Held | None:
+    return _held.get(page_key, reader_signal.current_mark(), time.monotonic())
+
+
+def replay(held: Held) -> HttpResponse:
     response = HttpResponse(held.content)
-    for name, value in held.headers:
-        response[name] = value
+    response.headers._store = held.headers.copy()
     return response
 
 
-def _holdable(response) -> bool:
+def _holdable(request, response) -> bool:
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and "private" not in response.get("Cache-Control", "")
+        and "cookie" not in response.get("Vary", "").lower()
+        # a page that carries a CSP nonce must never be replayed to someone else
+        and getattr(request, "_csp_nonce", None) is None
     )
 
 
-CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
-
-
-def _render_whole(view, request, args, kwargs):
-    """The full page even for a conditional request (views may answer those with an
-    early 304), so there is something to hold; ConditionalGetMiddleware still answers
-    the request itself with 304."""
-    conditions = {name: request.META.pop(name) for name in CONDITIONAL_HEADERS
-                  if name in request.META}  # fmt: skip
-    try:
-        return view(request, *args, **kwargs)
-    finally:
-        request.META.update(conditions)
+def keep(request, note: Note, response) -> bool:
+    """Hold the finished response (every header the layers inside added) if it may serve
+    other readers; whether it was held."""
+    if response.status_code == 304:  # the page exists: hold it on the next request
+        _learn(request.path, note.uses)
+    if not _holdable(request, response):
+        return False
+    if not response.has_header("ETag"):  # a HEAD request: ConditionalGetMiddleware skips those
+        set_response_etag(response)
+    _learn(request.path, note.uses)
+    held = Held(
+        note.now + settings.READER_HOLD_SECONDS, note.mark, response.content,
+        response.headers._store.copy(),
+    )  # fmt: skip
+    _held.put(key(request, note.uses, note.language), held, note.now, settings.READER_HOLD_BYTES)
+    return True
 
 
 def held_for_readers(view, uses: Iterable[str] = ()):
-    """Serve the view's recent answer to the same page from this worker's memory; `uses`
-    names the query parameters the view reads."""
+    """Mark the view's pages as ones every reader may be served from this worker's memory
+    (by newsroom/held_pages.py, which holds and replays them); `uses` names the query
+    parameters the view reads."""
     uses = tuple(uses)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.READER_CACHE or request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        key, mark, now = _key(request, uses), reader_signal.current_mark(), time.monotonic()
-        held = _held.get(key, mark, now)
-        if held is not None:
-            return _replay(held)
-        response = _render_whole(view, request, args, kwargs)
-        if _holdable(response):
-            if hasattr(response, "render"):  # a TemplateResponse (feeds, sitemap)
-                response.render()
-            set_response_etag(response)  # once, not on every replay
-            held = Held(
-                now + settings.READER_HOLD_SECONDS, mark, response.content, tuple(response.items())
+        if settings.READER_CACHE and request.method in ("GET", "HEAD"):
+            # the mark is taken before rendering: a change meanwhile drops the page
+            request.held_note = Note(
+                uses, reader_signal.current_mark(), time.monotonic(), get_language()
             )
-            _held.put(key, held, now, settings.READER_HOLD_BYTES)
-        return response
+        return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,7 +1,9 @@
-"""A publication (or the working copy, for preview) as template context for readers.
+"""A document as template context: the one presenter for reader pages, preview and the admin.
 
-Everything here is derived from the stored document and what the publication stored
-alongside it; no other rows are read.
+It sits on the reader side since the desk shows what readers see (the desk imports the reader).
+
+Everything here is derived from the document and what its publication stored alongside it;
+no other rows are read.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ def present_document(
     question_changes: dict[str, dict] | None = None,
     shown_at: datetime.datetime | None = None,
 ) -> dict[str, Any]:
+    """The document as a template shows it, whichever room asks (a publication, the working
+    copy for preview and publish, a revision in the admin): answers as sanitised HTML with
+    footnotes, numbered questions, sources with number, kind in words, date and the questions
+    citing them, the lead image with its URLs, teaser and intro as HTML.
+
+    A publication passes what it stored: its rendered answers, and the per-question changes
+    and its date for the "Neu"/"Aktualisiert" badges. Without them the answers are rendered
+    here and no question has a badge.
+    """
     answers = rendered_answers or render_document_answers(document)
     numbers = source_numbers(document)
     cited_by: dict[str, list[dict]] = defaultdict(list)

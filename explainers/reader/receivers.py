@@ -9,11 +9,14 @@ import re
 
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import translation
 
-from explainers.domain.signals import READER_SIGNALS
-from explainers.reader import purge, reader_signal
+from explainers.domain.signals import READER_SIGNALS, explainer_published, explainer_redacted
+from explainers.models import CurrentPublication
+from explainers.reader import article_bodies, purge, reader_signal
 
 
 @receiver(READER_SIGNALS, dispatch_uid="explainers.drop_held_pages")
@@ -34,3 +37,24 @@ def purge_caches(explainer, removed_slugs=frozenset(), referrers=frozenset(), **
 def purge_legal_page(instance, **details) -> None:
     """Impressum and Datenschutz, edited in the admin, are reader pages too."""
     purge.after_commit(["^" + re.escape(instance.url)])
+
+
+@receiver([explainer_published, explainer_redacted], dispatch_uid="explainers.render_article_body")
+def render_article_body(explainer, **details) -> None:
+    """A new or redacted publication's article is rendered once, after the commit, in the
+    site's language; other languages and older versions are rendered when first asked for."""
+
+    def render() -> None:
+        current = (
+            CurrentPublication.objects.select_related("publication")
+            .filter(explainer_id=explainer.pk, withdrawn_at__isnull=True)
+            .first()
+        )
+        if current is not None:
+            with translation.override(settings.LANGUAGE_CODE):
+                html = article_bodies.render(current.publication, current.slug)
+            article_bodies.store(
+                [(current.publication, current.slug, html)], settings.LANGUAGE_CODE
+            )
+
+    transaction.on_commit(render, robust=True)

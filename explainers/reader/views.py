@@ -23,12 +23,11 @@ from explainers.domain import public_urls
 from explainers.domain.builders import document_from_explainer
 from explainers.domain.reader_changes import latest, site_changed_at
 from explainers.models import Explainer, Publication
-from explainers.reader.page_cache import cached_fragment, publication_key
+from explainers.reader.article_bodies import article_html, stored_body
 from explainers.reader.presenting import (
     change_log,
     present_diff,
     present_document,
-    present_publication,
 )
 from explainers.reader.public import (
     Moved,
@@ -109,8 +108,8 @@ def index(request):
 @require_safe
 @public_explainer
 def detail(request, slug):
-    current = current_by_slug(slug)
-    return publication_page(request, current, current.publication)
+    current = current_by_slug(slug, with_body=True)
+    return publication_page(request, current, current.publication, current.stored_body)
 
 
 @require_safe
@@ -119,15 +118,17 @@ def version(request, slug, number):
     canonical = reverse("explainers:version", args=[slug, number])
     if request.path != canonical:  # "/v002/" is "/v2/": one address per page
         return redirect(canonical, permanent=True)
-    current = current_by_slug(slug)
+    current = current_by_slug(slug, with_body=True)
     if number == current.publication.number:
-        publication = current.publication
+        publication, stored = current.publication, current.stored_body
     else:
-        publication = get_object_or_404(publications_of(current), number=number)
-    return publication_page(request, current, publication)
+        older = publications_of(current).annotate(stored_body=stored_body("pk", current.slug))
+        publication = get_object_or_404(older, number=number)
+        stored = publication.stored_body
+    return publication_page(request, current, publication, stored)
 
 
-def publication_page(request, current, publication: Publication) -> HttpResponse:
+def publication_page(request, current, publication: Publication, stored: str | None):
     is_latest = publication.pk == current.publication_id
     related, related_changed_at = related_current(publication)
     canonical = public_urls.absolute(reverse("explainers:detail", args=[current.slug]), request)
@@ -138,29 +139,11 @@ def publication_page(request, current, publication: Publication) -> HttpResponse
         "canonical_url": canonical if is_latest else None,
         "noindex": not is_latest,
         "related": related,
-        "article_html": cached_fragment(
-            # links to the versions page under the current slug
-            publication_key(publication, f"article:{current.slug}"),
-            lambda: _render_article(request, publication, current.slug),
-        ),
-        "head_html": cached_fragment(
-            # the head names the canonical URL: the current slug, host and scheme
-            publication_key(publication, f"head:{public_urls.base_url(request)}/{current.slug}"),
-            lambda: _render_head(request, current, publication, canonical),
-        ),
+        "article_html": article_html(publication, current.slug, stored),
+        "head_html": _render_head(request, current, publication, canonical),
     }
     response = render(request, "explainers/explainer.html", context)
     return reader_response(response, last_modified=latest(current.changed_at, related_changed_at))
-
-
-def _render_article(request, publication: Publication, public_slug: str) -> str:
-    context = {
-        "public_slug": public_slug,
-        "publication": publication,
-        "document": present_publication(publication),
-        "changes": change_log(publication),
-    }
-    return render_to_string("explainers/_article.html", context, request)
 
 
 def _render_head(request, current, publication: Publication, canonical: str) -> str:
@@ -234,8 +217,7 @@ def diff(request, slug, span):
     if len(found) != 2:
         raise Http404(_("Diese Fassung gibt es nicht."))
     a, b = found[older], found[newer]
-    key = f"diff:{a.pk}:{a.redaction_generation}:{b.pk}:{b.redaction_generation}:{settings.RELEASE}"
-    changes = cached_fragment(key, lambda: present_diff(a.document, b.document))
+    changes = present_diff(a.document, b.document)
     notes = [entry for entry in change_log(b) if older < entry["number"] <= newer]
     response = render(
         request,

@@ -6,7 +6,7 @@ must work under it.
 
 from playwright.sync_api import Browser, expect
 
-from explainers.core.limits import ANSWER_MAX
+from explainers.core.documents import ANSWER_MAX
 from explainers.models import Question
 from tests.factories import make_explainer, make_user
 

@@ -1,0 +1,94 @@
+"""The Content-Security-Policy header, built once.
+
+django-csp's middleware builds the policy from the settings twice for every response
+(the policy and the report-only one). Ours is a constant: it names no nonce, and no view
+changes it, so both strings are built when first needed and then only copied.
+
+A policy that names a nonce (`csp.constants.NONCE`) differs per response; it, and any
+response a view decorated with `csp_update`/`csp_replace`/`csp` (django-csp's
+decorators), goes through django-csp's own code. Pages that read the nonce are never
+held for other readers (explainers/reader/held_responses.py).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY, NONCE
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+# Set on a response by django-csp's decorators: that response gets its own policy.
+_PER_RESPONSE = (
+    "_csp_config", "_csp_update", "_csp_replace",
+    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro",
+)  # fmt: skip
+_DEBUG_PAGES = (404, 500)  # django-csp leaves Django's debug pages without a policy
+
+
+class Policies(NamedTuple):
+    header: str
+    report_only: str
+    excluded: tuple[str, ...]
+    excluded_report_only: tuple[str, ...]
+    nonce: bool
+
+
+def _names_nonce(config: dict | None) -> bool:
+    directives = (config or {}).get("DIRECTIVES", {})
+    return any(
+        value == NONCE or (isinstance(value, list | tuple | set) and NONCE in value)
+        for value in directives.values()
+    )
+
+
+@functools.cache
+def policies() -> Policies:
+    config = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
+    return Policies(
+        header=build_policy(),
+        report_only=build_policy(report_only=True),
+        excluded=tuple(config.get("EXCLUDE_URL_PREFIXES") or ()),
+        excluded_report_only=tuple(report_only.get("EXCLUDE_URL_PREFIXES") or ()),
+        nonce=_names_nonce(config) or _names_nonce(report_only),
+    )
+
+
+@receiver(setting_changed)
+def _forget_policies(setting, **kwargs):
+    if setting in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
+        policies.cache_clear()
+
+
+class ConstantCSPMiddleware(CSPMiddleware):
+    def process_request(self, request):
+        if policies().nonce:
+            super().process_request(request)
+
+    def process_response(self, request, response):
+        policy = policies()
+        if policy.nonce or any(hasattr(response, name) for name in _PER_RESPONSE):
+            return super().process_response(request, response)
+        if response.status_code in _DEBUG_PAGES and settings.DEBUG:
+            return response
+        path = request.path_info
+        if (
+            policy.header
+            and HEADER not in response
+            and getattr(response, "_csp_exempt", False) is False
+            and not path.startswith(policy.excluded)
+        ):
+            response.headers[HEADER] = policy.header
+        if (
+            policy.report_only
+            and HEADER_REPORT_ONLY not in response
+            and getattr(response, "_csp_exempt_ro", False) is False
+            and not path.startswith(policy.excluded_report_only)
+        ):
+            response.headers[HEADER_REPORT_ONLY] = policy.report_only
+        return response
