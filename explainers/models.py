@@ -376,7 +376,9 @@ class RelatedLink(models.Model):
 class PublicationQuerySet(models.QuerySet):
     def listing(self) -> PublicationQuerySet:
         """Without the heavy columns: for version lists and feeds."""
-        return self.defer("document", "rendered_answers", "question_changes", "change_log")
+        return self.defer(
+            "document", "rendered_answers", "question_changes", "change_log", "article_bodies"
+        )
 
 
 class Publication(models.Model):
@@ -450,6 +452,10 @@ class Publication(models.Model):
         default=0,
         help_text=_("Zählt rechtliche Schwärzungen; erneuert gespeicherte Seiten."),
     )
+    # The article as HTML per UI language, with what it was rendered from: {"de": {"html",
+    # "release", "slug", "generation"}} (explainers/reader/article_bodies.py). A redaction
+    # empties it in its transaction.
+    article_bodies = models.JSONField(_("gerenderte Artikel"), default=dict, editable=False)
 
     objects = PublicationQuerySet.as_manager()
 
@@ -474,37 +480,6 @@ class Publication(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.kind == self.Kind.CORRECTION
-
-
-class ArticleBody(models.Model):
-    """A publication's article (questions, answers, sources, change notes) as HTML, rendered
-    once per UI language by one release of the code (explainers/reader/article_bodies.py).
-
-    A body is shown only while everything it was rendered from still holds: the same
-    release, the same redaction generation and the same public slug (its links name the
-    versions page). A redaction deletes the bodies of the explainer in its transaction."""
-
-    publication = models.ForeignKey(
-        Publication, on_delete=models.CASCADE, related_name="bodies", verbose_name=_("Fassung")
-    )
-    language = models.CharField(_("Sprache der Oberfläche"), max_length=16)
-    release = models.CharField(_("Release"), max_length=64)
-    public_slug = models.SlugField(_("Kurzname (URL)"), max_length=120)
-    redaction_generation = models.PositiveIntegerField(_("Schwärzungsstand"))
-    html = models.TextField(_("HTML"))
-    rendered_at = models.DateTimeField(_("gerendert am"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("gerenderter Artikel")
-        verbose_name_plural = _("gerenderte Artikel")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["publication", "language"], name="article_body_per_language"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.publication} ({self.language}, {self.release})"
 
 
 class CurrentPublication(models.Model):

@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from explainers.domain.publishing import publish
 from explainers.domain.takedown import withdraw
-from explainers.models import ArticleBody, Explainer
+from explainers.models import Explainer
 from tests.factories import make_explainer
 from tests.support.live_servers import fetch, gunicorn
 from tests.support.missing_tools import missing
@@ -103,11 +103,13 @@ def test_a_publication_leaves_the_other_explainers_stored_articles_alone(desk, t
     publish(second, user=desk)
     a, b = two_hosts
     assert text_on(a, "/explainers/zweites/")[0] == 200
-    second_body = ArticleBody.objects.get(publication__explainer=second, language="de")
+    second_bodies = second.publications.get().article_bodies
+    assert "de" in second_bodies
 
     Explainer.objects.filter(pk=first.pk).update(teaser="Neu gefasst.")
     new = publish(first, note="Neu gefasst.", user=desk)
-    assert ArticleBody.objects.get(pk=second_body.pk).rendered_at == second_body.rendered_at
+    assert second.publications.get().article_bodies == second_bodies
     status, text = text_on(b, "/explainers/erstes/")
     assert status == 200 and "Neu gefasst." in text
-    assert ArticleBody.objects.filter(publication=new, language="de").exists()
+    new.refresh_from_db()
+    assert "Neu gefasst." in new.article_bodies["de"]["html"]

@@ -25,9 +25,9 @@ from explainers.domain.redactor import Redactor, redaction_places
 from explainers.domain.search import index_publication
 from explainers.domain.signals import desk_action
 from explainers.models import (
-    ArticleBody,
     CurrentPublication,
     Explainer,
+    Publication,
     RedactedSlug,
     Redaction,
     SearchEntry,
@@ -92,9 +92,9 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
             raise TakedownRefused(_("Diese Stelle kommt im Erklärstück nicht vor."))
         redactor.referrers()
         # Rendered articles may hold the passage: they go with it, in this transaction.
-        ArticleBody.objects.filter(
-            publication__explainer_id__in={locked.pk, *redactor.referrer_ids}
-        ).delete()
+        Publication.objects.filter(explainer_id__in={locked.pk, *redactor.referrer_ids}).update(
+            article_bodies={}
+        )
         current = CurrentPublication.objects.filter(explainer=locked).first()
         if current is not None and not current.is_withdrawn:
             index_publication(current.publication)

@@ -1,11 +1,12 @@
-"""The article of a publication, rendered once and stored (ArticleBody).
+"""The article of a publication, rendered once and stored with it (`Publication.article_bodies`).
 
 A publication never changes but through a redaction, so its article (questions, answers,
-sources, change notes) is rendered when it is published, in each UI language the first
+sources, change notes) is rendered when it is published, in another UI language the first
 time a reader asks for it, and again by `manage.py rerender` after a deploy. A stored body
-is used only while the release, the redaction generation and the public slug it was
-rendered with still hold; otherwise the page renders it as before and stores the result.
-The head (canonical link, host, current slug) is rendered on every request.
+is shown only while the release, the redaction generation and the public slug (its links
+name the versions page) it was rendered with still hold; otherwise the page renders the
+article as before and stores the result. The head (canonical link, host, current slug) is
+rendered on every request.
 """
 
 from __future__ import annotations
@@ -15,39 +16,35 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from explainers.models import ArticleBody, CurrentPublication, Publication
+from explainers.models import CurrentPublication, Publication
 from explainers.reader.presenting import change_log, present_publication
 
 logger = logging.getLogger(__name__)
 
-BATCH = 200
+CHUNK = 200
 
 
 def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
 
-def stored_body(publication_ref: str, slug: str | OuterRef) -> Subquery:
-    """An annotation: the stored body of the publication at `publication_ref` of the outer
-    query that still holds for this release, UI language and public `slug`, or NULL; a page
-    reads its publication and its body in one query."""
-    prefix = "" if publication_ref == "pk" else f"{publication_ref}__"
-    return Subquery(_holding(publication_ref, prefix, slug, _language()).values("html")[:1])
-
-
-def _holding(publication_ref: str, prefix: str, slug: str | OuterRef, language: str):
-    return ArticleBody.objects.filter(
-        publication=OuterRef(publication_ref),
-        language=language,
-        release=settings.RELEASE,
-        redaction_generation=OuterRef(f"{prefix}redaction_generation"),
-        public_slug=slug,
+def _holds(entry: dict | None, publication: Publication, public_slug: str) -> bool:
+    return (
+        entry is not None
+        and entry.get("release") == settings.RELEASE
+        and entry.get("generation") == publication.redaction_generation
+        and entry.get("slug") == public_slug
     )
+
+
+def stored(publication: Publication, public_slug: str, language: str | None = None) -> str | None:
+    """The stored article in `language` (the active one) if it still holds, else None."""
+    entry = publication.article_bodies.get(language or _language())
+    return entry["html"] if _holds(entry, publication, public_slug) else None
 
 
 def render(publication: Publication, public_slug: str) -> str:
@@ -61,93 +58,76 @@ def render(publication: Publication, public_slug: str) -> str:
     return render_to_string("explainers/_article.html", context)
 
 
-def article_html(publication: Publication, public_slug: str, stored: str | None) -> SafeString:
-    """The stored body when it still holds (`stored` comes from the `stored_body`
-    annotation), else the article rendered now and stored for the next reader."""
-    if stored is not None:
-        return mark_safe(stored)  # noqa: S308 - rendered by our templates  # nosec B308 B703
-    html = render(publication, public_slug)
-    store([(publication, public_slug, html)], _language())
+def article_html(publication: Publication, public_slug: str) -> SafeString:
+    """The stored article when it still holds, else the article rendered now and stored for
+    the next reader."""
+    html = stored(publication, public_slug)
+    if html is None:
+        html = render(publication, public_slug)
+        store(publication, public_slug, html, _language())
     return mark_safe(html)  # noqa: S308 - rendered by our templates  # nosec B308 B703
 
 
-def store(rendered: Iterable[tuple[Publication, str, str]], language: str) -> None:
-    """Keep bodies, one per publication and UI language, replacing an older one. A body
-    that cannot be stored (a busy or read-only database) is only logged: the reader has
-    the page anyway."""
-    rows = [
-        ArticleBody(
-            publication=publication,
-            language=language,
-            release=settings.RELEASE,
-            public_slug=public_slug,
-            redaction_generation=publication.redaction_generation,
-            html=html,
-        )
-        for publication, public_slug, html in rendered
-    ]
+def store(publication: Publication, public_slug: str, html: str, language: str) -> None:
+    """Keep the article beside the others of the publication. Only if the publication's
+    redaction generation is still the one it was rendered from: a redaction that committed
+    meanwhile must not get its passage back. A body that cannot be stored (a busy or
+    read-only database) is only logged: the reader has the page anyway."""
+    bodies = {
+        **publication.article_bodies,
+        language: {
+            "html": html,
+            "release": settings.RELEASE,
+            "generation": publication.redaction_generation,
+            "slug": public_slug,
+        },
+    }
     try:
         with transaction.atomic():
-            ArticleBody.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["publication", "language"],
-                update_fields=[
-                    "release",
-                    "public_slug",
-                    "redaction_generation",
-                    "html",
-                    "rendered_at",
-                ],  # fmt: skip
-            )
+            Publication.objects.filter(
+                pk=publication.pk, redaction_generation=publication.redaction_generation
+            ).update(article_bodies=bodies)
     except DatabaseError:
-        logger.warning("article bodies not stored", exc_info=True)
+        logger.warning("article of %s not stored", publication, exc_info=True)
+    else:
+        publication.article_bodies = bodies
 
 
-def render_explainer(explainer_id: int, languages: Iterable[str] | None = None) -> int:
-    """Render and store the bodies of every publication of a public explainer (after a
-    publication, a redaction or a repair); returns how many were stored."""
-    current = CurrentPublication.objects.filter(
-        explainer_id=explainer_id, withdrawn_at__isnull=True
-    ).first()
-    if current is None:
-        return 0
-    publications = Publication.objects.filter(explainer_id=explainer_id)
-    return _render_all(publications, {explainer_id: current.slug}, languages)
+def render_current(explainer_id: int, language: str) -> None:
+    """Render and store the current publication's article of a public explainer."""
+    current = (
+        CurrentPublication.objects.select_related("publication")
+        .filter(explainer_id=explainer_id, withdrawn_at__isnull=True)
+        .first()
+    )
+    if current is not None:
+        with translation.override(language):
+            html = render(current.publication, current.slug)
+        store(current.publication, current.slug, html, language)
 
 
 def rerender(*, everything: bool = False, languages: Iterable[str] | None = None) -> int:
-    """Render the stored bodies of all public explainers' publications again: those of an
-    older release, a former slug or an earlier redaction generation, or all of them
-    (`everything`). Languages: the site's language and every language a body is stored in,
-    unless given."""
+    """Render the stored articles of all public explainers' publications again: those of
+    an older release, a former slug or an earlier redaction generation, or all of them
+    (`everything`). Languages: the site's and every language an article is stored in,
+    unless given. Returns how many articles were rendered."""
     slugs = dict(
         CurrentPublication.objects.filter(withdrawn_at__isnull=True).values_list(
             "explainer_id", "slug"
         )
     )
-    publications = Publication.objects.filter(explainer_id__in=slugs)
+    publications = Publication.objects.filter(explainer_id__in=slugs).order_by("pk")
     if languages is None:
-        stored = ArticleBody.objects.values_list("language", flat=True).distinct()
-        languages = sorted({settings.LANGUAGE_CODE, *stored})
-    return _render_all(publications, slugs, languages, only_stale=not everything)
-
-
-def _render_all(publications, slugs: dict[int, str], languages, *, only_stale=False) -> int:
+        languages = {settings.LANGUAGE_CODE}
+        for bodies in publications.values_list("article_bodies", flat=True).iterator(CHUNK):
+            languages.update(bodies)
     count = 0
-    for language in languages or [settings.LANGUAGE_CODE]:
-        with translation.override(language):
-            selected = publications.order_by("pk")
-            if only_stale:
-                current_slug = OuterRef("explainer__current__slug")
-                selected = selected.exclude(Exists(_holding("pk", "", current_slug, language)))
-            batch = []
-            for publication in selected.iterator(chunk_size=BATCH):
-                slug = slugs[publication.explainer_id]
-                batch.append((publication, slug, render(publication, slug)))
-                if len(batch) == BATCH:
-                    store(batch, language)
-                    count, batch = count + len(batch), []
-            store(batch, language)
-            count += len(batch)
+    for publication in publications.iterator(chunk_size=CHUNK):
+        slug = slugs[publication.explainer_id]
+        for language in sorted(languages):
+            if everything or stored(publication, slug, language) is None:
+                with translation.override(language):
+                    html = render(publication, slug)
+                store(publication, slug, html, language)
+                count += 1
     return count

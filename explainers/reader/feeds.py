@@ -119,6 +119,7 @@ class PublicationFeed(Feed):
                 explainer__current__isnull=False, explainer__current__withdrawn_at__isnull=True
             )
             .exclude(kind=Publication.Kind.MINOR)
+            .defer("article_bodies")
             .order_by("-published_at", "-pk")
         )
 

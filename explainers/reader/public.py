@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 from django.urls import reverse
@@ -15,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from explainers.domain.redacted_slugs import redaction_of
 from explainers.models import CurrentPublication, Publication
-from explainers.reader.article_bodies import stored_body
 
 
 class Withdrawn(Exception):
@@ -36,15 +34,11 @@ class Moved(Exception):
         self.slug = slug
 
 
-def current_by_slug(slug: str, *, with_body: bool = False) -> CurrentPublication:
-    """The current publication under `slug` (one indexed query; `with_body` reads its
-    stored article body in the same query, as `current.stored_body`). An older published
-    slug raises `Moved`, a withdrawn explainer (or a slug a redaction took away)
-    `Withdrawn`; unknown slugs (and drafts, which have none) are 404."""
-    found = CurrentPublication.objects.select_related("publication").filter(slug=slug)
-    if with_body:
-        found = found.annotate(stored_body=stored_body("publication", OuterRef("slug")))
-    current = found.first()
+def current_by_slug(slug: str) -> CurrentPublication:
+    """The current publication under `slug`, its stored article included (one indexed
+    query). An older published slug raises `Moved`, a withdrawn explainer (or a slug a
+    redaction took away) `Withdrawn`; unknown slugs (and drafts, which have none) are 404."""
+    current = CurrentPublication.objects.select_related("publication").filter(slug=slug).first()
     if current is not None:
         if current.is_withdrawn:
             raise Withdrawn(current)
@@ -74,6 +68,7 @@ def current_listing():
     """Current publications for the front page, most recently updated first."""
     return (
         CurrentPublication.objects.select_related("publication")
+        .defer("publication__article_bodies")
         .filter(withdrawn_at__isnull=True)
         .order_by("-stand_at", "-pk")
     )

@@ -12,10 +12,8 @@ from django.contrib.flatpages.models import FlatPage
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils import translation
 
 from explainers.domain.signals import READER_SIGNALS, explainer_published, explainer_redacted
-from explainers.models import CurrentPublication
 from explainers.reader import article_bodies, purge, reader_signal
 
 
@@ -45,16 +43,6 @@ def render_article_body(explainer, **details) -> None:
     site's language; other languages and older versions are rendered when first asked for."""
 
     def render() -> None:
-        current = (
-            CurrentPublication.objects.select_related("publication")
-            .filter(explainer_id=explainer.pk, withdrawn_at__isnull=True)
-            .first()
-        )
-        if current is not None:
-            with translation.override(settings.LANGUAGE_CODE):
-                html = article_bodies.render(current.publication, current.slug)
-            article_bodies.store(
-                [(current.publication, current.slug, html)], settings.LANGUAGE_CODE
-            )
+        article_bodies.render_current(explainer.pk, settings.LANGUAGE_CODE)
 
     transaction.on_commit(render, robust=True)

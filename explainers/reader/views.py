@@ -23,7 +23,7 @@ from explainers.domain import public_urls
 from explainers.domain.builders import document_from_explainer
 from explainers.domain.reader_changes import latest, site_changed_at
 from explainers.models import Explainer, Publication
-from explainers.reader.article_bodies import article_html, stored_body
+from explainers.reader.article_bodies import article_html
 from explainers.reader.presenting import (
     change_log,
     present_diff,
@@ -108,8 +108,8 @@ def index(request):
 @require_safe
 @public_explainer
 def detail(request, slug):
-    current = current_by_slug(slug, with_body=True)
-    return publication_page(request, current, current.publication, current.stored_body)
+    current = current_by_slug(slug)
+    return publication_page(request, current, current.publication)
 
 
 @require_safe
@@ -118,17 +118,15 @@ def version(request, slug, number):
     canonical = reverse("explainers:version", args=[slug, number])
     if request.path != canonical:  # "/v002/" is "/v2/": one address per page
         return redirect(canonical, permanent=True)
-    current = current_by_slug(slug, with_body=True)
+    current = current_by_slug(slug)
     if number == current.publication.number:
-        publication, stored = current.publication, current.stored_body
+        publication = current.publication
     else:
-        older = publications_of(current).annotate(stored_body=stored_body("pk", current.slug))
-        publication = get_object_or_404(older, number=number)
-        stored = publication.stored_body
-    return publication_page(request, current, publication, stored)
+        publication = get_object_or_404(publications_of(current), number=number)
+    return publication_page(request, current, publication)
 
 
-def publication_page(request, current, publication: Publication, stored: str | None):
+def publication_page(request, current, publication: Publication) -> HttpResponse:
     is_latest = publication.pk == current.publication_id
     related, related_changed_at = related_current(publication)
     canonical = public_urls.absolute(reverse("explainers:detail", args=[current.slug]), request)
@@ -139,7 +137,7 @@ def publication_page(request, current, publication: Publication, stored: str | N
         "canonical_url": canonical if is_latest else None,
         "noindex": not is_latest,
         "related": related,
-        "article_html": article_html(publication, current.slug, stored),
+        "article_html": article_html(publication, current.slug),
         "head_html": _render_head(request, current, publication, canonical),
     }
     response = render(request, "explainers/explainer.html", context)
@@ -213,7 +211,10 @@ def diff(request, slug, span):
             request, _("Die erste Fassung muss älter sein als die zweite, z. B. 1..3.")
         )
     current = current_by_slug(slug)
-    found = {p.number: p for p in publications_of(current).filter(number__in=[older, newer])}
+    found = {
+        p.number: p
+        for p in publications_of(current).defer("article_bodies").filter(number__in=[older, newer])
+    }
     if len(found) != 2:
         raise Http404(_("Diese Fassung gibt es nicht."))
     a, b = found[older], found[newer]
