@@ -43,7 +43,12 @@ from explainers.desk.revision_comments import (
 )
 from explainers.domain import public_urls
 from explainers.domain.publishing import PUBLISH_PERMISSION
-from explainers.domain.revisions import latest_revision, record_revision, tidy_children
+from explainers.domain.revisions import (
+    latest_revision,
+    record_revision,
+    rows_read_once,
+    tidy_read_rows,
+)
 from explainers.models import Explainer, Question, RelatedLink, ScheduledPublication, Source
 
 
@@ -268,7 +273,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        latest = latest_revision(obj) if obj is not None else None
+        latest = self.latest_revision(request, obj)
         merge = getattr(request, "merge", None)
         attrs = {
             "merge_conflicts": merge.conflicts if merge else [],
@@ -288,8 +293,12 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 with transaction.atomic():
                     explainer = Explainer.objects.select_for_update().filter(pk=pk).first()
                     if explainer is not None:
+                        request.latest_revisions = {pk: latest_revision(explainer)}
                         request.merge = reconcile(
-                            request, explainer, self.view_only_parts(request, explainer)
+                            request,
+                            explainer,
+                            self.view_only_parts(request, explainer),
+                            latest=request.latest_revisions[pk],
                         )
                         request.redacted_places = redacted_places_in_form(explainer, request.POST)
                         extra_context["merge"] = request.merge
@@ -300,6 +309,16 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             presence.editing(object_id, request.user)
             extra_context["other_editors"] = presence.others(object_id, request.user)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def latest_revision(self, request, explainer):
+        """The explainer's latest revision. A save reads it once, holding the explainer's
+        row lock (changeform_view), under which no other revision can be recorded."""
+        if explainer is None:
+            return None
+        known = getattr(request, "latest_revisions", {})
+        if explainer.pk in known:
+            return known[explainer.pk]
+        return latest_revision(explainer)
 
     def view_only_parts(self, request, explainer) -> frozenset:
         """The parts of the change page this user may only view (snapshot names)."""
@@ -328,29 +347,24 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         explainer = form.instance
-        tidy_children(explainer)
-        latest = latest_revision(explainer) if change else None
+        latest = self.latest_revision(request, explainer) if change else None
         before = revision_state(latest) if latest is not None else None
-        lines = describe_changes(before, working_state(explainer))
-        merge = getattr(request, "merge", None)
         outcome = SaveOutcome()
-        if lines:
-            outcome.comment = revision_comment(lines, form.cleaned_data.get("change_comment"))
-            if merge is not None:
-                when = date_format(timezone.localtime(merge.at), "TIME_FORMAT")
-                outcome.comment += " " + str(
-                    _("Zusammengeführt mit der Fassung von %(user)s (%(when)s).")
-                    % {"user": merge.by, "when": when}
+        with rows_read_once(explainer):  # for tidying, the comment and the revision
+            tidy_read_rows(explainer)
+            after = working_state(explainer)
+            lines = describe_changes(before, after)
+            if lines:
+                comment = revision_comment(lines, form.cleaned_data.get("change_comment"))
+                outcome.comment = self.with_merge_note(request, comment)
+                record_revision(
+                    explainer,
+                    user=request.user,
+                    comment=outcome.comment,
+                    document=after["document"],
+                    locked=change,  # changeform_view holds the row lock of a stored explainer
+                    rows_read=True,
                 )
-                messages.info(
-                    request,
-                    _(
-                        "%(user)s hat um %(when)s ebenfalls gespeichert. Ihre Änderungen "
-                        "wurden mit diesen zusammengeführt; es ging nichts verloren."
-                    )
-                    % {"user": merge.by, "when": when},
-                )
-            record_revision(explainer, user=request.user, comment=outcome.comment, tidied=True)
         if change and form.initial.get("ready_for_review") != explainer.ready_for_review:
             outcome.workflow_message = str(
                 _("Zur Abnahme vorgelegt.")
@@ -358,6 +372,26 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 else _("Nicht mehr zur Abnahme vorgelegt.")
             )
         request.save_outcome = outcome
+
+    def with_merge_note(self, request, comment: str) -> str:
+        """The revision comment of a merged save names the merge; the editor is told."""
+        merge = getattr(request, "merge", None)
+        if merge is None:
+            return comment
+        when = date_format(timezone.localtime(merge.at), "TIME_FORMAT")
+        messages.info(
+            request,
+            _(
+                "%(user)s hat um %(when)s ebenfalls gespeichert. Ihre Änderungen "
+                "wurden mit diesen zusammengeführt; es ging nichts verloren."
+            )
+            % {"user": merge.by, "when": when},
+        )
+        note = _("Zusammengeführt mit der Fassung von %(user)s (%(when)s).") % {
+            "user": merge.by,
+            "when": when,
+        }
+        return f"{comment} {note}"
 
     def log_addition(self, request, obj, message):
         outcome = getattr(request, "save_outcome", None)
@@ -419,19 +453,21 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             return None
         return public_urls.link(current.get_absolute_url())
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Only a page that is shown needs these (a successful save redirects).
+        if change and obj is not None:
+            context.update(self.change_page_context(request, obj.pk))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def change_page_context(self, request, pk: int) -> dict:
         # Links use the stored slugs: the form's instance may hold an unsaved one.
-        pk = stored_pk(object_id)
         stored = (
             Explainer.objects.filter(pk=pk)
             .with_latest_publication()
             .values("slug", "current__slug", "content_hash", "latest_content_hash")
             .first()
-            if pk is not None
-            else None
         )
-        extra_context = {
-            **(extra_context or {}),
+        return {
             "can_publish": self.can_publish(request),
             "preview_url": reverse("explainers:preview", args=[stored["slug"]])
             if stored and stored["slug"]
@@ -445,15 +481,12 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                     ScheduledPublication.Status.PENDING,
                     ScheduledPublication.Status.SKIPPED,
                 ],
-            ).order_by("-publish_at")[:5]
-            if pk is not None
-            else [],
+            ).order_by("-publish_at")[:5],
             "unpublished_changes": bool(stored)
             and Explainer.differs_from_publication(
                 stored["content_hash"], stored["latest_content_hash"]
             ),
         }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         # Not VersionAdmin.get_urls: its revision and recover views revert with only the

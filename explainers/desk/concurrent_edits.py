@@ -164,8 +164,11 @@ def _write_formset(data, prefix, rows, stored_ids, explainer_pk) -> None:
             data[f"{prefix}-{index}-{name}"] = "" if value is None else str(value)
 
 
+_UNREAD = object()
+
+
 def reconcile(
-    request, explainer: Explainer, view_only: frozenset = frozenset()
+    request, explainer: Explainer, view_only: frozenset = frozenset(), *, latest=_UNREAD
 ) -> MergeInfo | None:
     """If someone saved since the form was loaded, merge; return what to tell the editor.
 
@@ -173,12 +176,14 @@ def reconcile(
     `view_only` names the parts ("questions", "sources", "related") this user may only
     view: the page posts no values for them, so they are taken as stored.
     A form loaded before the explainer had any revision posts an empty `loaded_revision`;
-    like one whose revision was pruned since, it has no known base.
+    like one whose revision was pruned since, it has no known base. `latest`: the
+    explainer's latest revision, if the caller has read it under the same lock.
     """
     if "loaded_revision" not in request.POST:
         return None  # not the change page's form
     loaded_id = request.POST["loaded_revision"].strip()
-    latest = latest_revision(explainer)
+    if latest is _UNREAD:
+        latest = latest_revision(explainer)
     if latest is None or loaded_id == str(latest.pk):
         return None
     loaded = (

@@ -12,8 +12,9 @@ import copy
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
-from django.core.exceptions import ValidationError
-from django.db.models import CharField, F, Value
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import CharField, CheckConstraint, F, Q, Value
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast, Concat
 from django.forms.models import BaseInlineFormSet
 from django.http import QueryDict
@@ -118,7 +119,94 @@ class LeadImageWidget(AdminFileWidget):
         )
 
 
-class ExplainerForm(NeverCutText, forms.ModelForm):
+def _plain_fields(condition: Q) -> set[str] | None:
+    """The fields a check's condition compares with plain values, or None if it compares
+    anything else (another field, an expression), which only the database can answer."""
+    names: set[str] = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            inner = _plain_fields(child)
+            if inner is None:
+                return None
+            names |= inner
+            continue
+        lookup, value = child
+        if hasattr(value, "resolve_expression"):
+            return None
+        names.add(lookup.split(LOOKUP_SEP, 1)[0])
+    return names
+
+
+class StoredChecksHold:
+    """Django validates each check constraint of a row with a query of its own (three
+    statements on SQLite), for every row of every inline, changed or not, and each unique
+    field with another. A check whose fields all keep the values the row was loaded with,
+    or a field unique on its own that keeps its value, holds already (the database
+    enforced it when the row was written), so it is not asked again; a check or a unique
+    field the form changes, and every one of a new row, is validated as Django would."""
+
+    def _post_clean(self):
+        instance = self.instance
+        if instance.pk is None:
+            super()._post_clean()
+            return
+        all_constraints = instance.get_constraints
+
+        def constraints_to_check():
+            return [
+                (model, [c for c in constraints if not self._check_holds(c)])
+                for model, constraints in all_constraints()
+            ]
+
+        instance.get_constraints = constraints_to_check
+        try:
+            super()._post_clean()
+        finally:
+            del instance.get_constraints
+
+    def validate_unique(self):
+        if self.instance.pk is None:
+            super().validate_unique()
+            return
+        holding = {name for name in self._unique_alone() if self._keeps_stored(name)}
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions() | holding)
+        except ValidationError as error:
+            self._update_errors(error)
+
+    def _unique_alone(self) -> list[str]:
+        """Fields unique on their own that no other uniqueness check involves."""
+        opts = self.instance._meta
+        involved = {name for group in opts.unique_together for name in group}
+        involved |= {name for c in opts.total_unique_constraints for name in c.fields}
+        for field in opts.concrete_fields:
+            involved |= {
+                getattr(field, f"unique_for_{part}", None) for part in ("date", "month", "year")
+            }
+        return [
+            f.name
+            for f in opts.concrete_fields
+            if f.unique and not f.primary_key and f.name not in involved
+        ]
+
+    def _check_holds(self, constraint) -> bool:
+        if not isinstance(constraint, CheckConstraint):
+            return False
+        names = _plain_fields(Q(constraint.condition))
+        return bool(names) and all(self._keeps_stored(name) for name in names)
+
+    def _keeps_stored(self, name: str) -> bool:
+        """The field still holds the value the row was loaded with through this form."""
+        if name not in self.initial:
+            return False
+        try:
+            field = self.instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        return field.value_from_object(self.instance) == self.initial[name]
+
+
+class ExplainerForm(StoredChecksHold, NeverCutText, forms.ModelForm):
     # The revision the form was loaded from: a save against a newer one is merged.
     loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     # The editor's own words for the revision; it stands before the automatic comment.
@@ -207,7 +295,7 @@ class ExplainerForm(NeverCutText, forms.ModelForm):
             write_renditions(self.instance.image.name, self.instance.image.storage)
 
 
-class InlineRowForm(NeverCutText, forms.ModelForm):
+class InlineRowForm(StoredChecksHold, NeverCutText, forms.ModelForm):
     """Uniqueness of positions, anchors, keys and targets is checked among the submitted
     rows by the formset (OrderedFormSet), not row by row against the stored ones, which
     may be moving in the same save."""

@@ -17,8 +17,8 @@ from reversion.models import Revision
 from explainers.core.diffing import diff_documents
 from explainers.core.documents import lf_line_endings
 from explainers.domain.builders import (
-    document_from_explainer,
-    document_from_revision,
+    document_from_related_rows,
+    document_from_revision_rows,
     revision_rows,
 )
 from explainers.models import Explainer, Question
@@ -38,14 +38,15 @@ def _text(value: Any) -> str:
 
 
 def working_state(explainer: Explainer) -> dict[str, Any]:
-    """The working copy's versioned state, as the next revision would hold it."""
-    questions = Question.objects.filter(explainer=explainer).values("key", *QUESTION_DESK_FIELDS)
+    """The working copy's versioned state, as the next revision would hold it, from the
+    rows the explainer's related managers give (the admin reads them once for the whole
+    save: explainers/domain/revisions.py, rows_read_once)."""
     return {
-        "document": document_from_explainer(explainer),
+        "document": document_from_related_rows(explainer),
         "desk": {name: _text(getattr(explainer, name)) for name in DESK_FIELDS},
         "questions": {
-            row["key"]: {name: _text(row[name]) for name in QUESTION_DESK_FIELDS}
-            for row in questions
+            question.key: {name: _text(getattr(question, name)) for name in QUESTION_DESK_FIELDS}
+            for question in explainer.questions.all()
         },
     }
 
@@ -55,7 +56,7 @@ def revision_state(revision: Revision) -> dict[str, Any]:
     rows = revision_rows(revision)
     explainer = rows[Explainer][0] if rows[Explainer] else {}
     return {
-        "document": document_from_revision(revision),
+        "document": document_from_revision_rows(rows),
         "desk": {name: _text(explainer.get(name)) for name in DESK_FIELDS},
         "questions": {
             row.get("key", ""): {name: _text(row.get(name)) for name in QUESTION_DESK_FIELDS}

@@ -100,10 +100,8 @@ SOURCE_FIELDS = ("id", "position", "key", "label", "publisher", "url", "date", "
 
 def document_from_explainer(explainer: Explainer) -> dict[str, Any]:
     """The working copy as a document (preview, hashing, publishing)."""
-    fields = {name: getattr(explainer, name) for name in EXPLAINER_FIELDS}
-    fields["image"] = explainer.image.name if explainer.image else ""
     return assemble_document(
-        fields,
+        _explainer_fields(explainer),
         Question.objects.filter(explainer=explainer).values(*QUESTION_FIELDS),
         Source.objects.filter(explainer=explainer).values(*SOURCE_FIELDS),
         Citation.objects.filter(explainer=explainer).values_list("question_id", "source_id"),
@@ -111,6 +109,25 @@ def document_from_explainer(explainer: Explainer) -> dict[str, Any]:
         .order_by("position", "pk")
         .values_list("target__slug", flat=True),
     )
+
+
+def document_from_related_rows(explainer: Explainer) -> dict[str, Any]:
+    """The working copy as a document, from the rows the explainer's related managers
+    give: for a caller that has prefetched them, related links with their targets
+    (explainers/domain/revisions.py, rows_read_once)."""
+    return assemble_document(
+        _explainer_fields(explainer),
+        [{name: getattr(q, name) for name in QUESTION_FIELDS} for q in explainer.questions.all()],
+        [{name: getattr(s, name) for name in SOURCE_FIELDS} for s in explainer.sources.all()],
+        [(c.question_id, c.source_id) for c in explainer.citations.all()],
+        [link.target.slug for link in explainer.related_links.all()],  # position, pk
+    )
+
+
+def _explainer_fields(explainer: Explainer) -> dict[str, Any]:
+    fields = {name: getattr(explainer, name) for name in EXPLAINER_FIELDS}
+    fields["image"] = explainer.image.name if explainer.image else ""
+    return fields
 
 
 # ---- reading what django-reversion stored ------------------------------------------------
@@ -142,7 +159,12 @@ def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
 
 def document_from_revision(revision: Revision) -> dict[str, Any]:
     """An old revision as a document, without reverting anything."""
-    return _revision_document(revision_rows(revision))[0]
+    return document_from_revision_rows(revision_rows(revision))
+
+
+def document_from_revision_rows(rows: Mapping[type, list[dict]]) -> dict[str, Any]:
+    """The document of a revision whose rows (`revision_rows`) the caller has read."""
+    return _revision_document(rows)[0]
 
 
 def revision_to_write(revision: Revision) -> tuple[dict[str, Any], dict[str, int], KeptFields]:
@@ -189,6 +211,24 @@ def stored_explainer(revision: Revision) -> dict[str, Any]:
         .first()
     )
     return stored_rows(data)[0] if data else {}
+
+
+def latest_stored_hash(explainer: Explainer) -> tuple[int, str] | None:
+    """The id of the explainer's latest revision and the content hash it recorded, in one
+    query (the revision holding the explainer's row with the highest id, as
+    `revisions_of` orders them); None before its first revision."""
+    latest = (
+        Version.objects.filter(
+            content_type=ContentType.objects.get_for_model(Explainer), object_id=str(explainer.pk)
+        )
+        .order_by("-revision_id")
+        .values_list("revision_id", "serialized_data")
+        .first()
+    )
+    if latest is None:
+        return None
+    rows = stored_rows(latest[1])
+    return latest[0], (rows[0].get("content_hash", "") if rows else "")
 
 
 def stored_content_hash(revision: Revision) -> str:

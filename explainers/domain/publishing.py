@@ -7,7 +7,6 @@ from typing import Any
 
 import reversion
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 from reversion.models import Revision
 
@@ -23,7 +22,7 @@ from explainers.domain import reader_changes, signals
 from explainers.domain.builders import (
     document_from_explainer,
     document_from_revision,
-    stored_content_hash,
+    latest_stored_hash,
     stored_explainer,
 )
 from explainers.domain.images import ensure_renditions
@@ -131,7 +130,7 @@ def _prepare(explainer: Explainer, revision: Revision | None, document: dict | N
     `document`: the one the previous attempt found under the lock, if any."""
     previous = (
         explainer.publications.order_by("-number")
-        .only("pk", "document", "redaction_generation")
+        .only("pk", "explainer", "document", "redaction_generation")
         .first()
     )
     if document is None and revision is not None:
@@ -180,16 +179,16 @@ def _publish_prepared(
                 _("Für „%(kind)s“ ist ein Hinweis für Leser nötig.") % {"kind": Kind(kind).label}
             )
         if revision is None:
-            revision, document = _revision_for(locked, user)
+            revision, document, digest = _revision_for(locked, user)
             byline = locked.byline
         else:
             document = document_from_revision(revision)
             byline = stored_explainer(revision).get("byline", "")
+            digest = content_hash(document, byline)
         if document != prepared.document:  # edited meanwhile: prepare this one
             raise _Stale(document)
         check_document(document, refused=PublishRefused)
         check_not_redacted(locked, document, refused=PublishRefused)
-        digest = content_hash(document, byline)
         if previous is not None and previous.content_hash == digest:
             raise PublishRefused(
                 _("Nichts zu veröffentlichen: der Inhalt gleicht Fassung v%(number)s.")
@@ -275,30 +274,31 @@ def _change_log(previous: Publication | None, publication: Publication) -> list[
     return log
 
 
-def _revision_for(explainer: Explainer, user):
-    """The revision to freeze, and its document: the latest one if the working copy still
-    matches it, else a new one recorded now (which also brings citations in step)."""
+def _revision_for(explainer: Explainer, user) -> tuple[Revision | int, dict, str]:
+    """The revision to freeze (or its id), its document and content hash: the latest one
+    if the working copy still matches it, else a new one recorded now (which also brings
+    citations in step)."""
     document = document_from_explainer(explainer)
-    revision = latest_revision(explainer)
-    if revision is None or stored_content_hash(revision) != content_hash(
-        document, explainer.byline
-    ):
-        with reversion.create_revision():
-            document = record_revision(
-                explainer, user=user, comment=_("Vor der Veröffentlichung gespeichert")
-            )
-        revision = latest_revision(explainer)
-    return revision, document
+    digest = content_hash(document, explainer.byline)
+    latest = latest_stored_hash(explainer)
+    if latest is not None and latest[1] == digest:
+        return latest[0], document, digest
+    with reversion.create_revision():
+        document = record_revision(
+            explainer, user=user, comment=_("Vor der Veröffentlichung gespeichert"), locked=True
+        )
+    # record_revision stamped the explainer with this document's hash
+    return latest_revision(explainer), document, explainer.content_hash
 
 
 def _freeze(explainer, previous, prepared, digest, revision, kind, user) -> Publication:
     document = prepared.document
-    number = (explainer.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = previous.number + 1 if previous is not None else 1  # the latest, under the lock
     now = stored_now()
     return Publication(
         explainer=explainer,
         number=number,
-        revision=revision,
+        **({"revision": revision} if isinstance(revision, Revision) else {"revision_id": revision}),
         document=document,
         content_hash=digest,
         byline=explainer.byline,

@@ -6,6 +6,8 @@ revision always holds the whole explainer as it stood after the write.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import chain
 
 import reversion
@@ -16,6 +18,7 @@ from django.db.models import (
     F,
     Max,
     PositiveIntegerField,
+    Prefetch,
     QuerySet,
     Value,
     When,
@@ -52,43 +55,76 @@ class RevertRefused(Exception):
 
 def sync_citations(explainer: Explainer) -> None:
     """Keep citation rows in step with the answers' markers and the hand-set keys."""
-    source_ids = dict(Source.objects.filter(explainer=explainer).values_list("key", "id"))
+    _sync_citations(
+        explainer,
+        dict(Source.objects.filter(explainer=explainer).values_list("key", "id")),
+        Question.objects.filter(explainer=explainer).values_list("id", "answer", "extra_cites"),
+        Citation.objects.filter(explainer=explainer).values_list("pk", "question_id", "source_id"),
+    )
+
+
+def _sync_citations(explainer, source_ids, questions, citations) -> bool:
+    """`sync_citations` from rows read: source key → id, (id, answer, extra_cites) of each
+    question, (pk, question id, source id) of each citation. True if it wrote any."""
     wanted = set()
-    for question_id, answer, extra in Question.objects.filter(explainer=explainer).values_list(
-        "id", "answer", "extra_cites"
-    ):
+    for question_id, answer, extra in questions:
         for key in cited_keys(answer, extra):
             if key in source_ids:
                 wanted.add((question_id, source_ids[key]))
-    existing = {
-        (question_id, source_id): pk
-        for pk, question_id, source_id in Citation.objects.filter(explainer=explainer).values_list(
-            "pk", "question_id", "source_id"
-        )
-    }
+    existing = {(question_id, source_id): pk for pk, question_id, source_id in citations}
     stale = [pk for pair, pk in existing.items() if pair not in wanted]
     if stale:
         Citation.objects.filter(pk__in=stale).delete()
-    Citation.objects.bulk_create(
+    new = [
         Citation(explainer=explainer, question_id=q, source_id=s)
         for q, s in sorted(wanted - existing.keys())
-    )
+    ]
+    Citation.objects.bulk_create(new)
+    return bool(stale or new)
 
 
 def renumber(explainer: Explainer) -> None:
     """Positions become 1..n in their current order (two updates, so no swap collides)."""
     for model in (Question, Source, RelatedLink):
         rows = model.objects.filter(explainer=explainer)
-        ordered = list(rows.order_by("position", "pk").values_list("pk", "position"))
-        if [position for _pk, position in ordered] == list(range(1, len(ordered) + 1)):
-            continue
-        rows.update(position=F("pk") + 1_000_000)
-        rows.update(
-            position=Case(
-                *(When(pk=pk, then=Value(n)) for n, (pk, _p) in enumerate(ordered, start=1)),
-                output_field=PositiveIntegerField(),
-            )
+        _renumber(rows, list(rows.order_by("position", "pk").values_list("pk", "position")))
+
+
+def _renumber(rows: QuerySet, ordered: list[tuple[int, int]]) -> bool:
+    """`renumber` of one kind of rows, read in order as (pk, position). True if it wrote."""
+    if [position for _pk, position in ordered] == list(range(1, len(ordered) + 1)):
+        return False
+    rows.update(position=F("pk") + 1_000_000)
+    rows.update(
+        position=Case(
+            *(When(pk=pk, then=Value(n)) for n, (pk, _p) in enumerate(ordered, start=1)),
+            output_field=PositiveIntegerField(),
         )
+    )
+    return True
+
+
+def tidy_read_rows(explainer: Explainer) -> None:
+    """`tidy_children` inside `rows_read_once`, on the rows read there, which it keeps in
+    step with what it writes: positions in place, citations read again if any changed."""
+    for name, model in (
+        ("questions", Question),
+        ("sources", Source),
+        ("related_links", RelatedLink),
+    ):
+        rows = list(getattr(explainer, name).all())  # ordered by position, pk
+        if _renumber(model.objects.filter(explainer=explainer), [(r.pk, r.position) for r in rows]):
+            for position, row in enumerate(rows, start=1):
+                row.position = position
+    changed = _sync_citations(
+        explainer,
+        {source.key: source.pk for source in explainer.sources.all()},
+        [(q.pk, q.answer, q.extra_cites) for q in explainer.questions.all()],
+        [(c.pk, c.question_id, c.source_id) for c in explainer.citations.all()],
+    )
+    if changed:
+        explainer._prefetched_objects_cache.pop("citations", None)
+        prefetch_related_objects([explainer], "citations")
 
 
 def stamp(explainer: Explainer, document: dict | None = None) -> dict:
@@ -130,20 +166,27 @@ def record_revision(
     comment: str | None = None,
     tidied: bool = False,
     document: dict | None = None,
+    locked: bool = False,
+    rows_read: bool = False,
 ) -> dict:
     """Finish a write: citations, hash, and the whole explainer into the open revision.
     It adds every row itself, so the block may be `create_revision(manage_manually=True)`
     and saves on the way need not serialise the explainer and follow its children.
     `tidied`: the caller has just run `tidy_children` and written nothing since;
-    `document`: the caller has just written it (`write_document`) and nothing since."""
+    `document`: the working copy's document, which the caller has just written
+    (`write_document`) or built after `tidy_children`, with nothing written since;
+    `locked`: the caller holds the explainer's row lock (select_for_update) in this
+    transaction already; `rows_read`: the caller runs this inside `rows_read_once`."""
     if not reversion.is_active():
         raise RuntimeError("record_revision must run inside reversion.create_revision()")
     if document is None and not tidied:
         tidy_children(explainer)
     document = stamp(explainer, document)
-    _add_to_revision(explainer)
+    _add_to_revision(explainer, rows_read=rows_read)
     restamp_referrers(explainer)
-    reversion.add_meta(RevisionNumber, explainer=explainer, number=next_revision_number(explainer))
+    reversion.add_meta(
+        RevisionNumber, explainer=explainer, number=next_revision_number(explainer, locked=locked)
+    )
     if user is not None and user.is_authenticated:
         reversion.set_user(user)
     if comment is not None:
@@ -154,30 +197,59 @@ def record_revision(
 _FOLLOWED = ("questions", "sources", "citations", "related_links")
 
 
-def _add_to_revision(explainer: Explainer) -> None:
+@contextmanager
+def rows_read_once(explainer: Explainer) -> Iterator[None]:
+    """Inside the block the explainer's child rows are read once, into its prefetch
+    cache: whatever reads them through its related managers (the admin's revision comment,
+    `record_revision(rows_read=True)` and reversion following the explainer) reads them
+    from there. Nothing may write them inside the block; afterwards they are read afresh."""
+    cache = explainer.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name in _FOLLOWED:
+        cache.pop(name, None)
+    links = Prefetch("related_links", queryset=RelatedLink.objects.select_related("target"))
+    prefetch_related_objects([explainer], *_FOLLOWED[:3], links)
+    try:
+        yield
+    finally:
+        for name in _FOLLOWED:
+            cache.pop(name, None)
+
+
+def _add_to_revision(explainer: Explainer, *, rows_read: bool = False) -> None:
     """The explainer and every child row into the open revision, in their final state.
 
     Rows followed earlier in the same block were serialised before the write finished, so
-    each is added explicitly, which replaces them. Reversion follows the explainer's
-    children through its related managers: prefetched once, they are read once per kind.
+    each is added explicitly, which replaces them; the rows go in before the explainer, so
+    that its follow finds them there and serialises none of them a second time.
+    Reversion follows the explainer's children through its related managers: prefetched
+    once, they are read once per kind.
     """
+    if rows_read:
+        _add_rows_and_explainer(explainer)
+        return
     cache = explainer.__dict__.setdefault("_prefetched_objects_cache", {})
     for name in _FOLLOWED:
         cache.pop(name, None)
     prefetch_related_objects([explainer], *_FOLLOWED)
     try:
-        reversion.add_to_revision(explainer)
-        for row in chain.from_iterable(getattr(explainer, name).all() for name in _FOLLOWED):
-            reversion.add_to_revision(row)
+        _add_rows_and_explainer(explainer)
     finally:
         for name in _FOLLOWED:  # later reads of the explainer see the rows afresh
             cache.pop(name, None)
 
 
-def next_revision_number(explainer: Explainer) -> int:
+def _add_rows_and_explainer(explainer: Explainer) -> None:
+    for row in chain.from_iterable(getattr(explainer, name).all() for name in _FOLLOWED):
+        reversion.add_to_revision(row)
+    reversion.add_to_revision(explainer)
+
+
+def next_revision_number(explainer: Explainer, *, locked: bool = False) -> int:
     """The explainer's next revision number, taken under its row lock so that two saves
-    never take the same one. Pruning keeps the latest revision, so numbers never repeat."""
-    Explainer.objects.select_for_update().filter(pk=explainer.pk).values_list("pk").first()
+    never take the same one. Pruning keeps the latest revision, so numbers never repeat.
+    `locked`: the caller holds that lock already."""
+    if not locked:
+        Explainer.objects.select_for_update().filter(pk=explainer.pk).values_list("pk").first()
     taken = RevisionNumber.objects.filter(explainer=explainer).aggregate(last=Max("number"))
     return (taken["last"] or 0) + 1
 
@@ -232,6 +304,7 @@ def revert_to_revision(explainer: Explainer, revision: Revision, *, user=None) -
                 comment=_("Zurückgesetzt auf Revision %(id)s vom %(date)s")
                 % {"id": revision_label(revision), "date": when},
                 document=written,
+                locked=True,
             )
     except IntegrityError as error:
         raise RevertRefused(
