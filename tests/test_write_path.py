@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 # (explainers/reader/receivers.py) do not run here. Before these savings the save took
 # 69 queries and publish() 32.
 SAVE_QUERIES = 36
-PUBLISH_QUERIES = 29
+# On PostgreSQL one more: the advisory lock that orders reader-visible changes
+# (explainers/domain/reader_changes.py).
+PUBLISH_QUERIES = 29 + (connection.vendor == "postgresql")
 
 
 def _post_answer(client, explainer, answer: str, **changes):
@@ -71,7 +73,9 @@ def test_saving_one_changed_answer_of_eight_questions_takes_at_most_36_queries(c
     assert latest_revision(published).comment == "Antwort auf „Was ist Frage 4?“ geändert."
 
 
-def test_publishing_an_eight_question_explainer_takes_at_most_29_queries(client, desk, published):
+def test_publishing_an_eight_question_explainer_takes_at_most_29_queries_30_on_postgresql(
+    client, desk, published
+):
     _post_answer(client, published, "Die neue Antwort auf Frage 4.")
     queries, publication = _publish(published, desk, "Frage 4 ergänzt.")
     assert queries <= PUBLISH_QUERIES
