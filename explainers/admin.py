@@ -310,6 +310,20 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             extra_context["other_editors"] = presence.others(object_id, request.user)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """As Django's, but the inlines share the posted data rather than each taking a
+        copy of it: the copy is for "save as new", which this page does not offer."""
+        if request.method != "POST" or self.save_as:
+            return super().get_formset_kwargs(request, obj, inline, prefix)
+        return {
+            "instance": obj,
+            "prefix": prefix,
+            "queryset": inline.get_queryset(request),
+            "data": request.POST,
+            "files": request.FILES,
+            "save_as_new": False,
+        }
+
     def latest_revision(self, request, explainer):
         """The explainer's latest revision. A save reads it once, holding the explainer's
         row lock (changeform_view), under which no other revision can be recorded."""

@@ -30,11 +30,17 @@ _PER_RESPONSE = (
 _DEBUG_PAGES = (404, 500)  # django-csp leaves Django's debug pages without a policy
 
 
-class Policies(NamedTuple):
+class Policy(NamedTuple):
+    """One header the middleware sends: the policy or the report-only one."""
+
     header: str
-    report_only: str
-    excluded: tuple[str, ...]
-    excluded_report_only: tuple[str, ...]
+    value: str
+    excluded: tuple[str, ...]  # path prefixes the settings leave without it
+    exempt: str  # the response attribute django-csp's csp_exempt sets to leave it out
+
+
+class Policies(NamedTuple):
+    sent: tuple[Policy, ...]  # only those the settings name
     nonce: bool
 
 
@@ -46,15 +52,25 @@ def _names_nonce(config: dict | None) -> bool:
     )
 
 
+def _excluded(config: dict) -> tuple[str, ...]:
+    return tuple(config.get("EXCLUDE_URL_PREFIXES") or ())
+
+
 @functools.cache
 def policies() -> Policies:
     config = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
     report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
+    both = (
+        Policy(HEADER, build_policy(), _excluded(config), "_csp_exempt"),
+        Policy(
+            HEADER_REPORT_ONLY,
+            build_policy(report_only=True),
+            _excluded(report_only),
+            "_csp_exempt_ro",
+        ),
+    )
     return Policies(
-        header=build_policy(),
-        report_only=build_policy(report_only=True),
-        excluded=tuple(config.get("EXCLUDE_URL_PREFIXES") or ()),
-        excluded_report_only=tuple(report_only.get("EXCLUDE_URL_PREFIXES") or ()),
+        sent=tuple(policy for policy in both if policy.value),
         nonce=_names_nonce(config) or _names_nonce(report_only),
     )
 
@@ -71,24 +87,17 @@ class ConstantCSPMiddleware(CSPMiddleware):
             super().process_request(request)
 
     def process_response(self, request, response):
-        policy = policies()
-        if policy.nonce or any(hasattr(response, name) for name in _PER_RESPONSE):
+        known = policies()
+        if known.nonce or any(hasattr(response, name) for name in _PER_RESPONSE):
             return super().process_response(request, response)
         if response.status_code in _DEBUG_PAGES and settings.DEBUG:
             return response
         path = request.path_info
-        if (
-            policy.header
-            and HEADER not in response
-            and getattr(response, "_csp_exempt", False) is False
-            and not path.startswith(policy.excluded)
-        ):
-            response.headers[HEADER] = policy.header
-        if (
-            policy.report_only
-            and HEADER_REPORT_ONLY not in response
-            and getattr(response, "_csp_exempt_ro", False) is False
-            and not path.startswith(policy.excluded_report_only)
-        ):
-            response.headers[HEADER_REPORT_ONLY] = policy.report_only
+        for policy in known.sent:
+            if (
+                policy.header not in response
+                and getattr(response, policy.exempt, False) is False
+                and not path.startswith(policy.excluded)
+            ):
+                response.headers[policy.header] = policy.value
         return response

@@ -38,6 +38,7 @@ _SCHEME_RE = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _DATE_RE = re.compile(
     r"(?:^|\s+)(?:vom\s+)?(\d{1,2})\.\s*(?:(\d{1,2})\.\s*|([^\W\d_]+)\s+)(\d{4})$", re.IGNORECASE
 )
+_VOM_RE = re.compile(r"^vom\s+", re.IGNORECASE)
 _PUBLISHER_RE = re.compile(r"(.*?):(?:\s+|$)")
 _SECOND_LEVEL = frozenset({"ac", "co", "com", "gov", "net", "or", "org"})
 _MIN_NAME_LENGTH = 3
@@ -172,7 +173,10 @@ def _take_date(text: str, entry: str) -> tuple[str, str | None]:
     try:
         return text[: match.start()], date(int(year), month, int(day)).isoformat()
     except ValueError as err:
-        raise TextFormatError(f"Ungültiges Datum in der Quelle „{entry}“.") from err
+        written = _VOM_RE.sub("", match.group(0).strip())
+        raise TextFormatError(
+            f"Ungültiges Datum „{written}“ in der Quelle „{entry}“: diesen Tag gibt es nicht."
+        ) from err
 
 
 def _infer_kind(draft: _Draft) -> str:

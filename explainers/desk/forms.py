@@ -143,12 +143,16 @@ class StoredChecksHold:
     field with another. A check whose fields all keep the values the row was loaded with,
     or a field unique on its own that keeps its value, holds already (the database
     enforced it when the row was written), so it is not asked again; a check or a unique
-    field the form changes, and every one of a new row, is validated as Django would."""
+    field the form changes, and every one of a new row, is validated as Django would. A
+    stored row the form leaves as it is is not validated again at all."""
 
     def _post_clean(self):
         instance = self.instance
         if instance.pk is None:
             super()._post_clean()
+            return
+        if not self.has_changed():
+            # Every field posted what the row holds: the row is valid as stored.
             return
         all_constraints = instance.get_constraints
 
@@ -274,7 +278,11 @@ class ExplainerForm(StoredChecksHold, NeverCutText, forms.ModelForm):
                 Explainer.objects.filter(slug=cleaned["slug"]).exclude(pk=self.instance.pk).exists()
             ):
                 self.add_error("slug", _("Dieser Kurzname ist schon vergeben."))
-        problem = cleaned.get("slug") and public_slug_conflict(self.instance.pk, cleaned["slug"])
+        problem = (
+            cleaned.get("slug")
+            and not (self.instance.pk and cleaned["slug"] == self.initial.get("slug"))
+            and public_slug_conflict(self.instance.pk, cleaned["slug"])
+        )
         if problem:
             self.add_error("slug", problem)
         if cleaned.get("image") and not cleaned.get("image_alt"):

@@ -242,6 +242,7 @@ def _write_import(
         if problem := expansion_problem(document):
             raise ImportRefused(problem)
         _refuse_duplicate_keys(document)
+        _refuse_invalid_dates(document)
         if replaced:  # --replace must not bring back a redacted passage
             check_not_redacted(explainer, document, ImportRefused)
         written = write_document(explainer, document, related, check=_check_rows)
@@ -345,6 +346,29 @@ def _refuse_duplicate_keys(document: dict[str, Any]) -> None:
                         % {"what": label, "key": row.get(name)}
                     )
                 seen.add(value)
+
+
+def _refuse_invalid_dates(document: dict[str, Any]) -> None:
+    """A source date that is no day of the calendar (30 February, "17.13.2025"), named in
+    the editor's words before anything is written (the text format refuses its own dates
+    when it reads them: explainers/core/textformat_sources.py)."""
+    field = Source._meta.get_field("date")
+    for number, source in enumerate(document["sources"], start=1):
+        value = source.get("date") or None
+        try:
+            field.to_python(value)
+        except (ValidationError, TypeError) as error:
+            raise ImportRefused(
+                _(
+                    "Quelle %(n)s („%(source)s“): Das Datum „%(date)s“ ist ungültig. "
+                    "Erwartet wird ein Tag des Kalenders als JJJJ-MM-TT, z. B. 2025-08-17."
+                )
+                % {
+                    "n": number,
+                    "source": source.get("label") or source.get("publisher") or source["key"],
+                    "date": value,
+                }
+            ) from error
 
 
 def _related_ids(document: dict[str, Any]) -> dict[str, int]:

@@ -16,6 +16,6 @@ def redaction_of(slug: str):
     """The redaction that took `slug` away, or None."""
     from explainers.models import RedactedSlug
 
-    found = RedactedSlug.objects.filter(digest=slug_digest(slug)).select_related("redaction")
-    row = found.first()
-    return row.redaction if row is not None else None
+    digest = slug_digest(slug)  # unique
+    found = RedactedSlug.objects.filter(digest=digest).select_related("redaction")
+    return next((row.redaction for row in found), None)

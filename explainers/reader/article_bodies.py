@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Func, JSONField
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -118,9 +119,12 @@ def rerender(*, everything: bool = False, languages: Iterable[str] | None = None
     )
     publications = Publication.objects.filter(explainer_id__in=slugs).order_by("pk")
     if languages is None:
-        languages = {settings.LANGUAGE_CODE}
-        for bodies in publications.values_list("article_bodies", flat=True).iterator(CHUNK):
-            languages.update(bodies)
+        # before the first render: a language stored only on a later publication is also
+        # rendered for the earlier ones
+        stored_languages = publications.values_list(_StoredLanguages("article_bodies"), flat=True)
+        languages = {settings.LANGUAGE_CODE}.union(
+            *(keys for keys in stored_languages.iterator(CHUNK) if keys)
+        )
     count = 0
     for publication in publications.iterator(chunk_size=CHUNK):
         slug = slugs[publication.explainer_id]
@@ -131,3 +135,22 @@ def rerender(*, everything: bool = False, languages: Iterable[str] | None = None
                 store(publication, slug, html, language)
                 count += 1
     return count
+
+
+class _StoredLanguages(Func):
+    """The languages a publication's article is stored in: on SQLite and PostgreSQL the
+    keys of `article_bodies`, listed by the database, so the stored bodies are neither sent
+    nor decoded here (`rerender` decodes each once, when it renders); elsewhere the bodies
+    themselves, whose keys are the same languages."""
+
+    template = "%(expressions)s"
+    arity = 1
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "(SELECT json_group_array(key) FROM json_each(%(expressions)s))"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "(SELECT jsonb_agg(code) FROM jsonb_object_keys(%(expressions)s) AS code)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)

@@ -35,13 +35,12 @@ class Held(NamedTuple):
     until: float
     mark: object
     content: bytes
-    # ResponseHeaders' own store (lower-case name: (name, value)), checked when first set
-    headers: dict[str, tuple[str, str]]
+    headers: dict[str, str]  # name as set: value, in the order they were set
 
     @property
     def size(self) -> int:
         return len(self.content) + sum(
-            len(name) + len(value) for name, value in self.headers.values()
+            len(name) + len(value) for name, value in self.headers.items()
         )
 
 
@@ -134,8 +133,9 @@ def lookup(page_key: tuple) -> Held | None:
 
 
 def replay(held: Held) -> HttpResponse:
-    response = HttpResponse(held.content)
-    response.headers._store = held.headers.copy()
+    response = HttpResponse(held.content, headers=held.headers)
+    if len(response.headers) > len(held.headers):  # HttpResponse added a Content-Type
+        del response["Content-Type"]
     return response
 
 
@@ -163,7 +163,7 @@ def keep(request, note: Note, response) -> bool:
     _learn(request.path, note.uses)
     held = Held(
         note.now + settings.READER_HOLD_SECONDS, note.mark, response.content,
-        response.headers._store.copy(),
+        dict(response.items()),
     )  # fmt: skip
     _held.put(key(request, note.uses, note.language), held, note.now, settings.READER_HOLD_BYTES)
     return True

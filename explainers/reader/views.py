@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -138,13 +137,14 @@ def publication_page(request, current, publication: Publication) -> HttpResponse
         "noindex": not is_latest,
         "related": related,
         "article_html": article_html(publication, current.slug),
-        "head_html": _render_head(request, current, publication, canonical),
+        "head": _head(request, publication, canonical),
     }
     response = render(request, "explainers/explainer.html", context)
     return reader_response(response, last_modified=latest(current.changed_at, related_changed_at))
 
 
-def _render_head(request, current, publication: Publication, canonical: str) -> str:
+def _head(request, publication: Publication, canonical: str) -> dict:
+    """What `_head.html` shows: the description, social cards and JSON-LD."""
     document = publication.document
     image = document.get("image")
     image_url = public_urls.absolute(settings.MEDIA_URL + image["src"], request) if image else None
@@ -157,7 +157,7 @@ def _render_head(request, current, publication: Publication, canonical: str) -> 
         image_url=image_url,
         corrections=corrections,
     )
-    context = {
+    return {
         "document": document,
         "description": article["description"],
         "canonical_url": canonical,
@@ -165,7 +165,6 @@ def _render_head(request, current, publication: Publication, canonical: str) -> 
         "json_ld": as_script_json(article),
         "publication": publication,
     }
-    return render_to_string("explainers/_head.html", context, request)
 
 
 @require_safe
