@@ -228,6 +228,8 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     )
 
     def get_queryset(self, request):
+        if getattr(request, "one_explainer", False):
+            return super().get_queryset(request)
         pending = ScheduledPublication.objects.filter(
             explainer=OuterRef("pk"), status=ScheduledPublication.Status.PENDING
         ).order_by("publish_at")
@@ -309,6 +311,15 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             presence.editing(object_id, request.user)
             extra_context["other_editors"] = presence.others(object_id, request.user)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The change, history and delete pages need the row, not the change list's
+        annotations (a grouped join and two subqueries)."""
+        request.one_explainer = True
+        try:
+            return super().get_object(request, object_id, from_field)
+        finally:
+            request.one_explainer = False
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """As Django's, but the inlines share the posted data rather than each taking a

@@ -105,23 +105,22 @@ def related_current(publication: Publication) -> tuple[list[Recommendation], obj
     if not slugs:
         return [], None
     # Asked of the current publications: the query is built on every request, building it
-    # costs more than running it, and this form is the cheaper one to build.
-    rows = (
-        CurrentPublication.objects.filter(explainer__publications__slug__in=slugs)
-        .exclude(explainer_id=publication.explainer_id)
-        .values_list(
-            "explainer__publications__slug",
-            "explainer_id",
-            "slug",
-            "withdrawn_at",
-            "changed_at",
-            KeyTextTransform("headline", "publication__document"),
-            KeyTextTransform("language", "publication__document"),
-        )
+    # costs more than running it, and this form is the cheaper one to build (the explainer
+    # itself is left out below rather than by the query).
+    rows = CurrentPublication.objects.filter(explainer__publications__slug__in=slugs).values_list(
+        "explainer__publications__slug",
+        "explainer_id",
+        "slug",
+        "withdrawn_at",
+        "changed_at",
+        KeyTextTransform("headline", "publication__document"),
+        KeyTextTransform("language", "publication__document"),
     )
     found: dict[str, Recommendation] = {}
     changed_at = None
     for slug, pk, public_slug, withdrawn_at, moment, headline, language in rows:
+        if pk == publication.explainer_id:
+            continue
         changed_at = max(changed_at or moment, moment)
         if withdrawn_at is None:
             found[slug] = Recommendation(pk, public_slug, headline, language)
