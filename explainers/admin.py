@@ -35,6 +35,8 @@ from explainers.desk.forms import (
     make_room,
     with_lf_line_endings,
 )
+from explainers.desk.hand_off_views import HandOffViews
+from explainers.desk.live_preview import LivePreview
 from explainers.desk.revision_comments import (
     describe_changes,
     revision_comment,
@@ -42,6 +44,7 @@ from explainers.desk.revision_comments import (
     working_state,
 )
 from explainers.domain import public_urls
+from explainers.domain.hand_off import open_steps
 from explainers.domain.publishing import PUBLISH_PERMISSION
 from explainers.domain.revisions import (
     latest_revision,
@@ -49,16 +52,22 @@ from explainers.domain.revisions import (
     rows_read_once,
     tidy_read_rows,
 )
-from explainers.models import Explainer, Question, RelatedLink, ScheduledPublication, Source
+from explainers.models import (
+    Explainer,
+    HandOff,
+    Question,
+    RelatedLink,
+    ScheduledPublication,
+    Source,
+)
 
 
 @dataclass
 class SaveOutcome:
     """What one save of the change form amounted to: the revision comment, or nothing
-    versioned (then no revision and, unless the workflow flag moved, no log entry)."""
+    versioned (then no revision and no log entry)."""
 
     comment: str = ""
-    workflow_message: str = ""
 
     @property
     def versioned(self) -> bool:
@@ -169,6 +178,7 @@ class OverdueFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("ready", _("zur Abnahme")),
+            ("sent_back", _("zurück an die Redaktion")),
             ("overdue", _("überfällig")),
             ("corrected", _("kürzlich korrigiert")),
         ]
@@ -176,6 +186,9 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "ready":
             return queryset.filter(ready_for_review=True)
+        if self.value() == "sent_back":
+            sent_back = open_steps(HandOff.Kind.SENT_BACK).values("explainer")
+            return queryset.filter(pk__in=sent_back)
         if self.value() == "overdue":
             return queryset.filter(pk__in=Explainer.objects.overdue().values("pk"))
         if self.value() == "corrected":
@@ -224,7 +237,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             _("Aufmacherbild"),
             {"fields": ("image", "image_alt", "image_caption", "image_credit")},
         ),
-        (_("Planung"), {"fields": ("review_by", "ready_for_review")}),
+        (_("Planung"), {"fields": ("review_by",)}),
     )
 
     def get_queryset(self, request):
@@ -390,12 +403,6 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                     locked=change,  # changeform_view holds the row lock of a stored explainer
                     rows_read=True,
                 )
-        if change and form.initial.get("ready_for_review") != explainer.ready_for_review:
-            outcome.workflow_message = str(
-                _("Zur Abnahme vorgelegt.")
-                if explainer.ready_for_review
-                else _("Nicht mehr zur Abnahme vorgelegt.")
-            )
         request.save_outcome = outcome
 
     def with_merge_note(self, request, comment: str) -> str:
@@ -425,11 +432,11 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         )
 
     def log_change(self, request, obj, message):
-        """The change form logs the revision comment (or only the workflow flag, or
-        nothing at all for an untouched save); the desk's other actions log their text."""
+        """The change form logs the revision comment (nothing at all for an untouched
+        save); the desk's other actions log their text."""
         outcome = getattr(request, "save_outcome", None)
         if outcome is not None:
-            message = " ".join(filter(None, [outcome.comment, outcome.workflow_message]))
+            message = outcome.comment
             if not message:
                 return None
         return admin.ModelAdmin.log_change(self, request, obj, message)
@@ -438,15 +445,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         outcome = getattr(request, "save_outcome", None)
         if outcome is None or outcome.versioned or IS_POPUP_VAR in request.POST:
             return super().response_change(request, obj)
-        if outcome.workflow_message:
-            self.message_user(
-                request,
-                _("%(message)s Am Inhalt hat sich nichts geändert: keine neue Revision.")
-                % {"message": outcome.workflow_message},
-                messages.SUCCESS,
-            )
-        else:
-            self.message_user(request, _("Keine Änderungen – nichts gespeichert."), messages.INFO)
+        self.message_user(request, _("Keine Änderungen – nichts gespeichert."), messages.INFO)
         if (request.POST.get("change_comment") or "").strip():
             self.message_user(
                 request,
@@ -489,11 +488,19 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         stored = (
             Explainer.objects.filter(pk=pk)
             .with_latest_publication()
-            .values("slug", "current__slug", "content_hash", "latest_content_hash")
+            .values(
+                "slug",
+                "current__slug",
+                "content_hash",
+                "latest_content_hash",
+                "ready_for_review",
+            )
             .first()
         )
         return {
             "can_publish": self.can_publish(request),
+            "ready_for_review": bool(stored) and stored["ready_for_review"],
+            "hand_off": open_steps().filter(explainer_id=pk).select_related("by").first(),
             "preview_url": reverse("explainers:preview", args=[stored["slug"]])
             if stored and stored["slug"]
             else None,
@@ -511,6 +518,8 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             and Explainer.differs_from_publication(
                 stored["content_hash"], stored["latest_content_hash"]
             ),
+            "nothing_to_publish": bool(stored)
+            and stored["latest_content_hash"] == stored["content_hash"],
         }
 
     def get_urls(self):
@@ -520,6 +529,8 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         wrap = self.admin_site.admin_view
         views = admin_history.HistoryViews(self)
+        hand_offs = HandOffViews(self)
+        live_view = LivePreview(self).as_view()
         own = [
             path(
                 "<path:object_id>/history/revision/<int:revision_id>/",
@@ -541,6 +552,18 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 "<path:object_id>/withdraw/", wrap(views.withdraw_view), name=f"{prefix}_withdraw"
             ),
             path("<path:object_id>/redact/", wrap(views.redact_view), name=f"{prefix}_redact"),
+            path("live-preview/", live_view, name=f"{prefix}_live_preview_new"),
+            path("<path:object_id>/live-preview/", live_view, name=f"{prefix}_live_preview"),
+            path(
+                "<path:object_id>/abnahme/",
+                wrap(hand_offs.hand_in_view),
+                name=f"{prefix}_hand_in",
+            ),
+            path(
+                "<path:object_id>/zurueck/",
+                wrap(hand_offs.send_back_view),
+                name=f"{prefix}_send_back",
+            ),
             path(
                 "<path:object_id>/history/questions/",
                 wrap(views.questions_view),

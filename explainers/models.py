@@ -169,10 +169,11 @@ class Explainer(models.Model):
         _("Inhalts-Prüfsumme"), max_length=64, blank=True, editable=False
     )
     # Workflow state, not content: not versioned, so a revert does not bring back an old
-    # request (reversion writes it as empty).
+    # request (reversion writes it as empty). Set and cleared with a message (HandOff).
     ready_for_review = models.BooleanField(
         _("zur Abnahme"),
         default=False,
+        editable=False,
         help_text=_("Die Redaktion bittet den Chef vom Dienst, das Stück abzunehmen."),
     )
 
@@ -189,6 +190,18 @@ class Explainer(models.Model):
 
     def __str__(self) -> str:
         return self.headline
+
+    def save(self, *args, **kwargs):
+        """A stored explainer is saved without `ready_for_review`: the hand-off writes it
+        itself (explainers/domain/hand_off.py), so a form, an import or a revert working on
+        an instance read before someone handed it in never undoes that."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "ready_for_review"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:explainers_explainer_change", args=[self.pk])
@@ -566,6 +579,45 @@ reversion.register(Question)
 reversion.register(Source)
 reversion.register(Citation)
 reversion.register(RelatedLink)
+
+
+class HandOff(models.Model):
+    """One step of the hand-off between the writers and the desk, with its message: an
+    explainer handed in for sign-off ("Zur Abnahme"), or sent back ("Zurück an die
+    Redaktion"). `Explainer.ready_for_review` is the state; these rows say who, when and
+    why. Set and cleared only by the hand-off's own buttons and by publishing
+    (explainers/domain/hand_off.py), never by a change-form save; never shown to readers."""
+
+    class Kind(models.TextChoices):
+        HANDED_IN = "handed_in", _("zur Abnahme vorgelegt")
+        SENT_BACK = "sent_back", _("zurück an die Redaktion")
+
+    explainer = models.ForeignKey(
+        Explainer,
+        on_delete=models.CASCADE,
+        related_name="hand_offs",
+        verbose_name=_("Erklärstück"),
+    )
+    kind = models.CharField(_("Art"), max_length=12, choices=Kind.choices)
+    message = limited_text(_("Nachricht"), NOTE_MAX, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("von"),
+    )
+    at = models.DateTimeField(_("am"), default=stored_now)
+
+    class Meta:
+        verbose_name = _("Übergabe")
+        verbose_name_plural = _("Übergaben")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["explainer", "-at"], name="hand_off_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.explainer_id}"
 
 
 class ScheduledPublication(models.Model):

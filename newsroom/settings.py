@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "axes",
     "reversion",
     "adminsortable2",
+    "django_htmx",  # htmx for the change page's live preview, served from static files
     "explainers",
     "explainers.reader",  # the reader side's subscriptions to the domain's signals
     "explainers.bake",  # optional: the static copy (manage.py bake) and its re-bakes

@@ -273,7 +273,10 @@ def test_revert_restores_the_revision_as_a_new_one(client, reporter, explainer):
     form["questions"][0]["answer"] = "x"
     post_change(client, explainer, form)
     url = reverse("admin:explainers_explainer_revert", args=[explainer.pk, first.pk])
-    assert client.get(url).status_code == 405
+    confirm = client.get(url)  # what the reset would change, to confirm; nothing is written
+    assert confirm.status_code == 200
+    assert "Zurücksetzen bestätigen" in confirm.content.decode()
+    assert document_from_explainer(explainer) != original
     assert client.post(url).status_code == 302
     assert document_from_explainer(explainer) == original
     assert latest_revision(explainer).user == reporter

@@ -1,7 +1,7 @@
 """Backup and restore with Django's own commands: dumpdata with natural keys, a fresh
 database, loaddata; every publication's page and every revision's document come back
-identical (content types and permissions are left out: their ids differ on a fresh
-database, and migrate creates them)."""
+identical, and so do the hand-offs with their messages and who wrote them (content types and
+permissions are left out: their ids differ on a fresh database, and migrate creates them)."""
 
 import json
 import os
@@ -13,8 +13,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
-from explainers.models import Explainer, Publication
+from explainers.domain.hand_off import hand_in, send_back
+from explainers.models import Explainer, HandOff, Publication
+from tests.factories import make_user
 from tests.support.live_servers import suite_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,6 +55,11 @@ def fresh_database(tmp_path):
 def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_path, fresh_database):
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert Publication.objects.count() == 3
+    explainer = Explainer.objects.get()
+    reporter, desk = make_user("reporter"), make_user("desk", publish=True)
+    hand_in(explainer, user=reporter, message="Neue Zahlen drin.\nBitte Frage 2 ansehen.")
+    send_back(explainer, user=desk, message="Quelle für Frage 2 fehlt.")
+    hand_in(explainer, user=reporter, message="Quelle ergänzt.")
     original = suite_database_url()
     backup = tmp_path / "backup.json"
     excludes = [arg for app in BACKUP_EXCLUDES for arg in ("-e", app)]
@@ -69,3 +77,21 @@ def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_pat
     assert all(status == 200 for status, _ in before["pages"].values()), before["pages"]
     assert after == before
     assert Explainer.objects.count() == 1  # the original is untouched
+
+    manage(fresh_database, "manage.py", "dumpdata", "explainers.handoff", "explainers.explainer",
+           "--natural-foreign", "-o", str(tmp_path / "restored.json"))  # fmt: skip
+    restored = json.loads((tmp_path / "restored.json").read_text())
+    steps = sorted(
+        (s["kind"], s["by"], s["message"], parse_datetime(s["at"]))
+        for s in (row["fields"] for row in restored if row["model"] == "explainers.handoff")
+    )
+    assert [step[:3] for step in steps] == [
+        ("handed_in", ["reporter"], "Neue Zahlen drin.\nBitte Frage 2 ansehen."),
+        ("handed_in", ["reporter"], "Quelle ergänzt."),
+        ("sent_back", ["desk"], "Quelle für Frage 2 fehlt."),
+    ]
+    assert steps == sorted(  # stamped to the millisecond, as dumpdata keeps them
+        (h.kind, [h.by.username], h.message, h.at) for h in HandOff.objects.select_related("by")
+    )
+    [restored_explainer] = [row for row in restored if row["model"] == "explainers.explainer"]
+    assert restored_explainer["fields"]["ready_for_review"] is True

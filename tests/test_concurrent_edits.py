@@ -129,3 +129,19 @@ def test_others_see_who_has_the_change_page_open(anna_and_ben):
     anna.get(reverse("admin:explainers_explainer_change", args=[explainer.pk]))
     page = ben.get(reverse("admin:explainers_explainer_change", args=[explainer.pk]))
     assert "anna bearbeitet seit" in page.content.decode()
+
+
+def test_a_clash_names_the_field_as_the_form_labels_it(anna_and_ben):
+    anna, ben = anna_and_ben
+    explainer = make_explainer(questions=2)
+    annas, bens = open_form(anna, explainer), open_form(ben, explainer)
+    bens["main"]["kicker"] = "Bens Dachzeile"
+    bens["questions"][1]["answer"] = "Bens Antwort."
+    save(ben, explainer, bens)
+    annas["main"]["kicker"] = "Annas Dachzeile"
+    annas["questions"][1]["answer"] = "Annas Antwort."
+    table = save(anna, explainer, annas).content.decode().split('class="merge-table"')[1]
+    table = table.split("</table>")[0]
+    assert '<th scope="row">Dachzeile</th>' in table
+    assert "„Was ist Frage 2?“ – Antwort" in table
+    assert "kicker" not in table and "(answer)" not in table

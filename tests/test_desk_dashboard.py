@@ -6,18 +6,22 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from explainers.domain.hand_off import hand_in
 from explainers.domain.publishing import publish
 from explainers.domain.revisions import latest_revision, revert_to_revision
 from explainers.domain.scheduling import schedule
 from explainers.models import Explainer, Question
-from tests.factories import make_explainer
+from tests.factories import make_explainer, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_admin_index_lists_what_needs_the_desk(client, desk):
     ready = make_explainer(headline="Bitte abnehmen")
-    Explainer.objects.filter(pk=ready.pk).update(ready_for_review=True)
+    anna = make_user("anna")
+    anna.first_name, anna.last_name = "Anna", "Roth"
+    anna.save()
+    hand_in(ready, user=anna, message="Zahlen neu.")
     overdue = make_explainer(headline="Längst fällig")
     Explainer.objects.filter(pk=overdue.pk).update(review_by=datetime.date(2020, 1, 1))
     changed = make_explainer(headline="Geändert seit v1")
@@ -38,6 +42,7 @@ def test_the_admin_index_lists_what_needs_the_desk(client, desk):
                      "Mit Sperrfrist"):  # fmt: skip
         assert headline in html, headline
     assert "Für den Dienst" in html
+    assert "Anna Roth" in html and "Zahlen neu." in html  # who asked, and the message
 
 
 @pytest.mark.parametrize(
@@ -64,9 +69,13 @@ def test_the_list_filters_by_each_desk_list(client, reporter, query, expected):
     assert not any(f">{headline}<" in html for headline in others)
 
 
-def test_a_revert_does_not_bring_back_an_old_review_request():
+def test_a_revert_neither_brings_back_nor_clears_a_hand_off():
     explainer = make_explainer()
     first = latest_revision(explainer)
+    stale = Explainer.objects.get(pk=explainer.pk)  # read before it was handed in
     Explainer.objects.filter(pk=explainer.pk).update(ready_for_review=True)
-    reverted = revert_to_revision(explainer, first)
-    assert reverted.ready_for_review is False
+    revert_to_revision(stale, first)
+    assert Explainer.objects.get(pk=explainer.pk).ready_for_review is True
+    Explainer.objects.filter(pk=explainer.pk).update(ready_for_review=False)
+    revert_to_revision(explainer, first)
+    assert Explainer.objects.get(pk=explainer.pk).ready_for_review is False

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
+from explainers.domain.hand_off import hand_in
 from explainers.domain.retention import prune_revisions
 from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.models import Explainer, Question, RelatedLink, RevisionNumber
@@ -91,43 +92,36 @@ def test_a_changed_validity_note_alone_is_a_revision(client, reporter, explainer
     assert "Gültigkeit" in latest_revision(explainer).get_comment()
 
 
-def test_ticking_ready_for_review_alone_saves_without_a_revision(client, reporter, explainer):
+def test_a_change_form_save_never_hands_in_or_clears_a_hand_off(client, reporter, explainer):
     client.force_login(reporter)
     settle(client, explainer)
     before = revisions_of(explainer).count()
     data = loaded_form(client, change_url(explainer))
-    data["ready_for_review"] = "on"
+    data["ready_for_review"] = "on"  # a field the form no longer has
     response = save(client, explainer, data, follow=True)
     explainer.refresh_from_db()
-    assert explainer.ready_for_review is True
+    assert explainer.ready_for_review is False
     assert revisions_of(explainer).count() == before
-    assert "keine neue Revision" in response.content.decode()
-
-
-def test_a_stale_form_does_not_clear_ready_for_review_set_by_someone_else(
-    client, reporter, explainer
-):
-    client.force_login(reporter)
-    settle(client, explainer)
-    stale = loaded_form(client, change_url(explainer))  # loaded before A ticks the box
-    ticked = loaded_form(client, change_url(explainer))
-    ticked["ready_for_review"] = "on"
-    assert save(client, explainer, ticked).status_code == 302
-    stale["teaser"] = "Ein neuer Teaser."
-    assert save(client, explainer, stale).status_code == 302
+    assert "nichts gespeichert" in response.content.decode()
+    hand_in(explainer, user=reporter, message="Bitte abnehmen.")
+    data = loaded_form(client, change_url(explainer))
+    data["teaser"] = "Ein neuer Teaser."
+    assert save(client, explainer, data).status_code == 302
     explainer.refresh_from_db()
     assert explainer.teaser == "Ein neuer Teaser."
     assert explainer.ready_for_review is True
 
 
-def test_a_form_that_unticks_ready_for_review_clears_it(client, reporter, explainer):
-    Explainer.objects.filter(pk=explainer.pk).update(ready_for_review=True)
+def test_a_stale_form_does_not_undo_a_hand_in_made_meanwhile(client, reporter, explainer):
     client.force_login(reporter)
-    data = loaded_form(client, change_url(explainer))
-    data.pop("ready_for_review")
-    assert save(client, explainer, data).status_code == 302
+    settle(client, explainer)
+    stale = loaded_form(client, change_url(explainer))  # loaded before it was handed in
+    hand_in(explainer, user=reporter, message="Fertig.")
+    stale["teaser"] = "Ein neuer Teaser."
+    assert save(client, explainer, stale).status_code == 302
     explainer.refresh_from_db()
-    assert explainer.ready_for_review is False
+    assert explainer.teaser == "Ein neuer Teaser."
+    assert explainer.ready_for_review is True
 
 
 def test_revisions_are_numbered_per_explainer_and_pruning_never_renumbers(client, reporter):

@@ -5,7 +5,9 @@ reader URLs; invariants are checked after every step.
 A model follows each explainer: what the desk last saved (checked against every save from
 a held, possibly stale form: nothing typed is lost silently, nobody else's change is
 undone), the redacted passages (in no response and no stored row), and which slugs were
-ever public and whose they are (no old URL serves another explainer).
+ever public and whose they are (no old URL serves another explainer), and the hand-off of
+each explainer (handed in or sent back, with messages readers never see; only the hand-off's
+own steps and publishing move `ready_for_review`, never a save, a revert or an import).
 
 Each example runs in its own savepoint, rolled back in `teardown()`; each step runs its
 on-commit callbacks (reader signal, baking) as a real commit would.
@@ -57,6 +59,9 @@ from reversion.models import Revision, Version
 from explainers.core.diffing import diff_documents
 from explainers.core.documents import german_slugify
 from explainers.domain.builders import document_from_revision, revision_rows
+from explainers.domain.hand_off import HandOffRefused
+from explainers.domain.hand_off import hand_in as hand_in_now
+from explainers.domain.hand_off import send_back as send_back_now
 from explainers.domain.images import rendition_name
 from explainers.domain.publishing import publish as publish_now
 from explainers.domain.revisions import latest_revision, revisions_of
@@ -65,6 +70,7 @@ from explainers.domain.scheduling import publish_due
 from explainers.models import (
     CurrentPublication,
     Explainer,
+    HandOff,
     Publication,
     Question,
     Redaction,
@@ -195,6 +201,24 @@ class DeskMachine(RuleBasedStateMachine):
         self.last = self.pks[0]  # the explainer the latest step acted on
         self.dirty = True  # something may have changed since the invariants last ran
         self.thorough = os.environ.get("DESK_THOROUGH") == "1"
+        # The hand-off as the steps made it: the latest step per explainer, and how many
+        # publications it had when it was last handed in (a later one signs it off).
+        self.last_hand_off: dict[int, str | None] = dict.fromkeys(self.pks)
+        self.publications_at_hand_in: dict[int, int] = {}
+        self.hand_off_words: set[str] = set()  # typed into hand-off messages only
+        with self.step():  # the published one starts handed in, with a message to the desk
+            seeded, word = self.pks[0], self.fresh()
+            hand_in_now(
+                Explainer.objects.get(pk=seeded),
+                user=self.users["reporter"],
+                message=f"Neu: {word} geprüft.",
+            )
+        self.last_hand_off[seeded] = HandOff.Kind.HANDED_IN
+        self.publications_at_hand_in[seeded] = Publication.objects.filter(
+            explainer_id=seeded
+        ).count()
+        self.hand_off_words.add(word)
+        self.placed[word] = seeded
 
     def seeded_explainer(self) -> int:
         """A published explainer with tokens everywhere a passage can hide: headline and
@@ -344,6 +368,9 @@ class DeskMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.forms)
     @rule(data=st.data())
     def tick_ready_for_review(self, data):
+        """A held form posts a "zur Abnahme" box of its own (a form from before the
+        hand-off had its buttons, or a forged one): the save ignores it, and nothing the
+        editor typed counts as changed because of it."""
         form = self.held(data)
         if form is None or "tick" in SKIP:
             return
@@ -351,8 +378,7 @@ class DeskMachine(RuleBasedStateMachine):
             del form.data["ready_for_review"]
         else:
             form.data["ready_for_review"] = "on"
-        form.typed_main["ready_for_review"] = "on" if form.data.get("ready_for_review") else ""
-        self.note(f"{form.role} toggles 'zur Abnahme' of {form.pk}")
+        self.note(f"{form.role} posts 'zur Abnahme' = {form.data.get('ready_for_review')!r}")
 
     def add_row(self, form: HeldForm, prefix: str, values: dict[str, str]) -> None:
         index = int(form.data[f"{prefix}-TOTAL_FORMS"])
@@ -496,12 +522,9 @@ class DeskMachine(RuleBasedStateMachine):
                     f"{name} saved by someone else since the form was loaded was undone: "
                     f"{before['main'][name]!r} → {after['main'][name]!r}"
                 )
-        if "ready_for_review" in form.typed_main:
-            assert after["ready_for_review"] == bool(form.typed_main["ready_for_review"])
-        else:
-            assert after["ready_for_review"] == before["ready_for_review"], (
-                "'zur Abnahme' changed by a save that did not touch it"
-            )
+        assert after["ready_for_review"] == before["ready_for_review"], (
+            "'zur Abnahme' changed by a save of the change form"
+        )
         for (prefix, pk, name), typed in form.typed_rows.items():
             if (prefix, pk) in form.deleted or redacted_touch:
                 continue
@@ -650,6 +673,87 @@ class DeskMachine(RuleBasedStateMachine):
     def command(self, action, data):
         getattr(self, action)(data)
 
+    @rule(action=st.sampled_from(["hand_in", "send_back"]), data=st.data())
+    def hand_off(self, action, data):
+        getattr(self, action)(data)
+
+    # --- the hand-off ----------------------------------------------------------------------
+
+    def ready_in_database(self, pk: int) -> bool:
+        return Explainer.objects.filter(pk=pk).values_list("ready_for_review", flat=True).get()
+
+    def expected_ready(self, pk: int) -> bool:
+        """Handed in, and nothing published since (publishing signs it off)."""
+        if self.last_hand_off[pk] != HandOff.Kind.HANDED_IN:
+            return False
+        published = Publication.objects.filter(explainer_id=pk).count()
+        return published == self.publications_at_hand_in[pk]
+
+    def hand_off_post(self, role: str, name: str, pk: int, message: str):
+        url = reverse(f"admin:explainers_explainer_{name}", args=[pk])
+        self.dirty = True
+        with self.step():
+            return self.clients[role].post(url, {"message": textarea(message)})
+
+    def hand_in(self, data):
+        """A reporter or the desk hands the explainer in, with or without a message; a
+        second hand-in before a sign-off is refused."""
+        role = data.draw(st.sampled_from(ROLES), label="role")
+        with_message = data.draw(st.booleans(), label="with a message")
+        if "hand_off" in SKIP:
+            return
+        pk = self.explainer(data)
+        word = self.fresh()
+        message = f"Bitte abnehmen,\n{word} ist neu." if with_message else ""
+        already = self.expected_ready(pk)
+        response = self.hand_off_post(role, "hand_in", pk, message)
+        self.note(f"{role} hands {pk} in ({message!r}): {response.status_code}")
+        if already:
+            assert response.status_code == 200, response.status_code
+            assert "schon zur Abnahme" in response.content.decode()
+            with pytest.raises(HandOffRefused):
+                hand_in_now(Explainer.objects.get(pk=pk), user=self.users[role], message=message)
+            assert HandOff.objects.filter(explainer_id=pk).first().kind == HandOff.Kind.HANDED_IN
+            return
+        assert response.status_code == 302, response.status_code
+        self.last_hand_off[pk] = HandOff.Kind.HANDED_IN
+        self.publications_at_hand_in[pk] = Publication.objects.filter(explainer_id=pk).count()
+        if with_message:
+            self.placed[word] = pk
+            self.hand_off_words.add(word)
+
+    def send_back(self, data):
+        """The desk sends a handed-in explainer back with a comment: refused without one,
+        or when nothing is handed in; a reporter may not."""
+        role = data.draw(st.sampled_from(("desk", "desk", "reporter")), label="role")
+        how = data.draw(st.sampled_from(["comment", "comment", "empty", "blank"]), label="comment")
+        if "hand_off" in SKIP:
+            return
+        pk = self.explainer(data)
+        word = self.fresh()
+        message = {"comment": f"Es fehlt:\n{word} belegen.", "empty": "", "blank": " \n "}[how]
+        handed_in = self.expected_ready(pk)
+        latest = HandOff.objects.filter(explainer_id=pk).values_list("pk", flat=True).first()
+        response = self.hand_off_post(role, "send_back", pk, message)
+        self.note(f"{role} sends {pk} back ({message!r}): {response.status_code}")
+        if role != "desk":
+            assert response.status_code == 403, response.status_code
+        elif how != "comment" or not handed_in:
+            assert response.status_code == 200, response.status_code
+            why = "was noch fehlt" if how != "comment" else "nicht zur Abnahme vor"
+            assert why in response.content.decode(), why
+            with pytest.raises(HandOffRefused, match=why):
+                send_back_now(Explainer.objects.get(pk=pk), user=self.users[role], message=message)
+        else:
+            assert response.status_code == 302, response.status_code
+            self.last_hand_off[pk] = HandOff.Kind.SENT_BACK
+            self.placed[word] = pk
+            self.hand_off_words.add(word)
+            return
+        assert HandOff.objects.filter(explainer_id=pk).values_list("pk", flat=True).first() == (
+            latest
+        ), "a refused sending back stored a step"
+
     def desk_post(self, url: str, data: dict):
         self.dirty = True
         with self.step():
@@ -672,6 +776,8 @@ class DeskMachine(RuleBasedStateMachine):
             assert "errornote" in response.content.decode() or "errorlist" in (
                 response.content.decode()
             )
+        else:
+            assert not self.ready_in_database(pk), "publishing left 'zur Abnahme' set"
         self.claim_public_slugs()
 
     def claim_public_slugs(self):
@@ -698,6 +804,11 @@ class DeskMachine(RuleBasedStateMachine):
             call_command("publish_due", stdout=io.StringIO())  # nothing is due yet
             outcomes = publish_due(now=timezone.now() + datetime.timedelta(days=2))
         self.note(f"publish_due: {[o.line() for o in outcomes]}")
+        for outcome in outcomes:
+            if outcome.published is not None:
+                assert not self.ready_in_database(outcome.published.explainer_id), (
+                    "a scheduled publication left 'zur Abnahme' set"
+                )
         self.claim_public_slugs()
 
     def revert(self, data):
@@ -707,9 +818,11 @@ class DeskMachine(RuleBasedStateMachine):
         revisions = list(revisions_of(Explainer.objects.get(pk=pk)).values_list("pk", flat=True))
         revision = data.draw(st.sampled_from(revisions), label="revision")
         url = reverse("admin:explainers_explainer_revert", args=[pk, revision])
+        ready = self.ready_in_database(pk)
         response = self.desk_post(url, {})
         self.note(f"desk reverts {pk} to revision {revision}: {response.status_code}")
         assert response.status_code == 302, response.status_code
+        assert self.ready_in_database(pk) == ready, "a revert changed 'zur Abnahme'"
 
     def restore_question(self, data):
         if "restore" in SKIP:
@@ -738,6 +851,7 @@ class DeskMachine(RuleBasedStateMachine):
             texts += [version.serialized_data, version.object_repr]
         for publication in Publication.objects.filter(explainer_id=pk):
             texts.append(dumps([publication.document, publication.note, publication.change_log]))
+        texts += list(HandOff.objects.filter(explainer_id=pk).values_list("message", flat=True))
         return texts
 
     def working_copy_rows(self, pk: int):
@@ -760,6 +874,9 @@ class DeskMachine(RuleBasedStateMachine):
         )
         if not candidates:
             return
+        in_messages = [phrase for phrase in candidates if phrase in self.hand_off_words]
+        if in_messages and data.draw(st.booleans(), label="from a hand-off message"):
+            candidates = in_messages
         phrase = data.draw(st.sampled_from(candidates), label="passage")
         url = reverse("admin:explainers_explainer_redact", args=[pk])
         response = self.desk_post(url, {"passage": phrase, "reason": "Einstweilige Verfügung"})
@@ -799,6 +916,7 @@ class DeskMachine(RuleBasedStateMachine):
             word = self.fresh()
             self.placed[word] = pk
             text = re.sub(r"^Titel: .*$", f"Titel: Importiert {word}", text, count=1, flags=re.M)
+        ready = self.ready_in_database(pk)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "stueck.txt"
             path.write_text(text, encoding="utf-8")
@@ -812,6 +930,7 @@ class DeskMachine(RuleBasedStateMachine):
             except CommandError as refusal:
                 outcome = f"refused: {refusal}"
         self.note(f"import --replace of {pk} ({slug}): {outcome}")
+        assert self.ready_in_database(pk) == ready, "an import changed 'zur Abnahme'"
 
     # --- invariants ------------------------------------------------------------------------
 
@@ -822,7 +941,8 @@ class DeskMachine(RuleBasedStateMachine):
             "/sitemap.xml",
         ]
         # Words next to the tokens (the query itself is echoed, so never a redacted one).
-        words = ["geht", "heute"] + [p for p in sorted(self.placed) if p not in self.redacted][-1:]
+        searchable = sorted(set(self.placed) - self.redacted - self.hand_off_words)
+        words = ["geht", "heute"] + searchable[-1:]
         urls += [reverse("explainers:search") + "?q=" + word.split()[0] for word in words]
         slugs = set()
         for pk in self.pks:
@@ -859,6 +979,8 @@ class DeskMachine(RuleBasedStateMachine):
         self.slugs_and_anchors_are_valid()
         self.no_old_url_serves_another_explainer()
         self.stored_articles_are_what_a_render_gives()
+        self.the_hand_off_is_what_its_steps_made_it()
+        self.readers_never_get_a_hand_off_message()
         self.dirty = False
 
     def readers_never_see_500_or_a_redacted_passage(self):
@@ -866,11 +988,50 @@ class DeskMachine(RuleBasedStateMachine):
             response = self.reader.get(url)
             assert response.status_code in READER_STATUSES, (url, response.status_code)
             self.scan_response(url, response)
+            self.no_hand_off_message_in(url, response.content.decode(errors="replace"))
             self.validators_move_with_the_bytes(url, response)
         budget = django_settings.READER_HOLD_BYTES
         assert held_responses.held_bytes() <= budget, (
             f"workers hold {held_responses.held_bytes()} bytes, over the budget of {budget}"
         )
+
+    def no_hand_off_message_in(self, where: str, text: str) -> None:
+        for word in self.hand_off_words:
+            assert not contains(text, word), f"hand-off message {word!r} given to readers: {where}"
+
+    def readers_never_get_a_hand_off_message(self):
+        """Not in any publication (document, rendered answers and articles, notes), the
+        search index, nor the JSON export of the working copy (the reader pages and the
+        Atom feeds are scanned with the other reader URLs)."""
+        if not self.hand_off_words:
+            return
+        rows = Publication.objects.values(
+            "document", "rendered_answers", "article_bodies", "note", "change_summary",
+            "change_log", "question_changes",
+        )  # fmt: skip
+        for row in rows:
+            for text in strings_in(row):
+                self.no_hand_off_message_in("a publication", text)
+        for row in SearchEntry.objects.values():
+            self.no_hand_off_message_in("the search index", dumps(row))
+        out = io.StringIO()
+        call_command("export_explainer", Explainer.objects.get(pk=self.last).slug, stdout=out)
+        self.no_hand_off_message_in("export_explainer (JSON)", out.getvalue())
+
+    def the_hand_off_is_what_its_steps_made_it(self):
+        """`ready_for_review` is set exactly when the latest hand-off step is a hand-in and
+        nothing was published since, as the steps of this example made it."""
+        for pk in self.pks:
+            latest = HandOff.objects.filter(explainer_id=pk).first()
+            kind = latest.kind if latest else None
+            made = self.last_hand_off[pk]
+            assert kind == made, f"latest hand-off step of {pk} is {kind}, the steps made it {made}"
+            ready = self.ready_in_database(pk)
+            assert ready == self.expected_ready(pk), (
+                f"'zur Abnahme' of {pk} is {ready}; latest step {kind}, "
+                f"{Publication.objects.filter(explainer_id=pk).count()} publications, "
+                f"{self.publications_at_hand_in.get(pk)} when handed in"
+            )
 
     def validators_move_with_the_bytes(self, url: str, response) -> None:
         """A cache revalidating a copy it holds must not be told to keep it (304) once
@@ -945,7 +1106,7 @@ class DeskMachine(RuleBasedStateMachine):
             return
         stored = []
         for model in (Explainer, Question, Source, Publication, CurrentPublication, SearchEntry,
-                      ScheduledPublication, Redaction):  # fmt: skip
+                      ScheduledPublication, Redaction, HandOff):  # fmt: skip
             stored += [(model.__name__, dumps(row)) for row in model.objects.values()]
         for version in Version.objects.all():
             stored.append(("Version", version.object_repr))

@@ -163,11 +163,12 @@ class HistoryViews:
         explainer = self._explainer(request, object_id)
         revisions = revisions_of(explainer).select_related("user")
         page = Paginator(revisions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-        published = dict(
-            explainer.publications.filter(revision__isnull=False).values_list(
-                "revision_id", "number"
+        published = {
+            row["revision_id"]: row
+            for row in explainer.publications.filter(revision__isnull=False).values(
+                "revision_id", "number", "internal_note"
             )
-        )
+        }
         rows = [
             {"revision": revision, "publication": published.get(revision.pk)}
             for revision in page.object_list
@@ -311,9 +312,20 @@ class HistoryViews:
             diff=diff,
         )
 
-    @method_decorator(require_POST)
     def revert_view(self, request, object_id, revision_id):
+        """GET: what the reset would change in the working copy, to confirm; POST: reset."""
         explainer, revision = self._revert_target(request, object_id, revision_id)
+        if request.method != "POST":
+            return self._render(
+                request,
+                "admin/explainers/explainer/revert_confirm.html",
+                explainer,
+                _("Auf Revision %(id)s zurücksetzen?") % {"id": revision_label(revision)},
+                revision=revision,
+                diff=present_diff(
+                    document_from_explainer(explainer), document_from_revision(revision)
+                ),
+            )
         try:
             reverted = revert_to_revision(explainer, revision, user=request.user)
         except RevertRefused as refusal:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from explainers.models import Explainer, ScheduledPublication
+from explainers.domain.hand_off import open_steps
+from explainers.models import Explainer, HandOff, ScheduledPublication
 
 LIMIT = 8
 
@@ -14,7 +15,6 @@ def desk_lists() -> list[dict]:
     changelist = reverse("admin:explainers_explainer_changelist")
     listed = Explainer.objects.with_latest_publication().only("pk", "headline")
     sections = [
-        (_("Zur Abnahme"), listed.filter(ready_for_review=True), "?review=ready"),
         (
             _("Prüfung überfällig"),
             listed.filter(pk__in=Explainer.objects.overdue().values("pk")),
@@ -45,11 +45,16 @@ def desk_lists() -> list[dict]:
         }
         for title, queryset, query in sections
     ]
+    lists.insert(0, hand_off_list(HandOff.Kind.HANDED_IN, _("Zur Abnahme"), "?review=ready"))
+    lists.insert(
+        1,
+        hand_off_list(HandOff.Kind.SENT_BACK, _("Zurück an die Redaktion"), "?review=sent_back"),
+    )
     planned = ScheduledPublication.objects.filter(
         status__in=[ScheduledPublication.Status.PENDING, ScheduledPublication.Status.SKIPPED]
     ).select_related("explainer")
     lists.insert(
-        2,
+        3,
         {
             "title": _("Geplante Veröffentlichungen"),
             "items": [
@@ -65,3 +70,23 @@ def desk_lists() -> list[dict]:
         },
     )
     return lists
+
+
+def hand_off_list(kind: str, title, query: str) -> dict:
+    """Explainers whose latest hand-off step is of this kind and still open (handed in and
+    not signed off; sent back and not published since), with who, when and the message."""
+    steps = open_steps(kind).select_related("explainer", "by")
+    return {
+        "title": title,
+        "items": [
+            {
+                "label": step.explainer.headline,
+                "url": reverse("admin:explainers_explainer_change", args=[step.explainer_id]),
+                "when": step.at,
+                "by": step.by,
+                "message": step.message,
+            }
+            for step in steps.order_by("-at")[:LIMIT]
+        ],
+        "more_url": reverse("admin:explainers_explainer_changelist") + query,
+    }

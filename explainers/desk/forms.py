@@ -237,15 +237,9 @@ class ExplainerForm(StoredChecksHold, NeverCutText, forms.ModelForm):
         if "image" in self.fields:
             self.fields["image"].widget = LeadImageWidget()
             self.fields["image"].help_text = f"{upload_rules()} {self.fields['image'].help_text}"
-        if "ready_for_review" in self.fields:
-            # The value the form was loaded with travels along, so a stale form that did
-            # not touch the checkbox leaves what someone else set since.
-            self.fields["ready_for_review"].show_hidden_initial = True
 
     def clean(self):
         cleaned = super().clean()
-        if "ready_for_review" in self.fields and "ready_for_review" not in self.changed_data:
-            cleaned["ready_for_review"] = self.instance.ready_for_review
         if self.redacted_places:
             raise forms.ValidationError(
                 _(

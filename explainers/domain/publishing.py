@@ -25,6 +25,7 @@ from explainers.domain.builders import (
     latest_stored_hash,
     stored_explainer,
 )
+from explainers.domain.hand_off import close_on_publish
 from explainers.domain.images import ensure_renditions
 from explainers.domain.redaction_guard import check_not_redacted
 from explainers.domain.revisions import latest_revision, record_revision
@@ -218,6 +219,7 @@ def _publish_prepared(
             },
         )
         index_publication(publication)
+        close_on_publish(locked)
         signals.send(signals.explainer_published, locked, publication=publication)
     return publication
 

@@ -117,3 +117,13 @@ def check_not_redacted(explainer, document: Mapping[str, Any], refused: type[Exc
             )
             % {"places": ", ".join(places)}
         )
+
+
+def holds_redacted(explainer, text: str) -> bool:
+    """Whether free text written about this explainer (a message between writers and desk)
+    shows a passage redacted from it."""
+    from explainers.models import Redaction
+
+    prints = Redaction.objects.filter(explainer=explainer).values_list("fingerprint", flat=True)
+    prints = [one for one in prints if one]
+    return bool(prints) and _in_text(text, prints)

@@ -32,6 +32,7 @@ from explainers.models import (
     Citation,
     CurrentPublication,
     Explainer,
+    HandOff,
     Publication,
     Question,
     Redaction,
@@ -46,6 +47,7 @@ PLACES = {
     "revisions": gettext_lazy("Revisionen"),
     "working_copy": gettext_lazy("Arbeitsstand"),
     "schedules": gettext_lazy("geplante Veröffentlichungen"),
+    "hand_offs": gettext_lazy("Übergaben"),
     "admin_log": gettext_lazy("Letzte Aktionen (Admin)"),
     "slug": gettext_lazy("Kurzname"),
     "anchors": gettext_lazy("Sprungmarken"),
@@ -290,6 +292,14 @@ class Redactor:
             if (note, internal, reason) != (planned.note, planned.internal_note, planned.reason):
                 planned.note, planned.internal_note, planned.reason = note, internal, reason
                 planned.save(update_fields=["note", "internal_note", "reason"])
+
+    def hand_offs(self) -> None:
+        """The messages of the hand-off between the writers and the desk (not versioned)."""
+        for step in HandOff.objects.filter(explainer=self.explainer):
+            message = self.text(step.message, "hand_offs")
+            if message != step.message:
+                step.message = message
+                step.save(update_fields=["message"])
 
     def working_copy(self, reason: str, user) -> None:
         explainer = self.explainer

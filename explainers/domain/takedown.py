@@ -4,10 +4,11 @@ A redaction is the one sanctioned change to publications (the repair of broken s
 the other, explainers/domain/identifier_repair.py). It finds the passage the way a reader sees
 it (explainers/core/passages.py) and reaches every place it is stored — publications
 (documents, rendered answers, change summaries, notes, slugs), every stored revision, the
-working copy (every text field, links, slug and anchors), schedules, the search index,
-the admin's log and the bake — so no revert, restore, export, feed or history view can
-bring it back. A slug or anchor that carries the passage gets a fresh valid name; the old
-public address answers 410. The record keeps who, when, why and where, never the passage.
+working copy (every text field, links, slug and anchors), schedules, hand-off messages,
+the search index, the admin's log and the bake — so no revert, restore, export, feed or
+history view can bring it back. A slug or anchor that carries the passage gets a fresh valid
+name; the old public address answers 410. The record keeps who, when, why and where, never
+the passage.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
         redactor.publications()
         redactor.revisions()
         redactor.schedules()
+        redactor.hand_offs()
         redactor.working_copy(reason, user)
         redactor.admin_log()
         if redactor.total == 0:

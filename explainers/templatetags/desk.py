@@ -1,5 +1,6 @@
 from django import template
 
+from explainers.desk.concurrent_edits import conflict_place as place_of
 from explainers.desk.dashboard import desk_lists
 
 register = template.Library()
@@ -9,3 +10,8 @@ register = template.Library()
 def desk_dashboard(context):
     user = context["request"].user
     return {"lists": desk_lists() if user.has_perm("explainers.view_explainer") else []}
+
+
+@register.filter
+def conflict_place(conflict) -> str:
+    return place_of(conflict)

@@ -10,9 +10,8 @@ import re
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from explainers.core.documents import german_slugify
+from tests.e2e.desk import log_in
 from tests.factories import make_user
-
-PASSWORD = "pw-long-enough"
 
 HEADLINE = "Was bringt die neue Grundsicherung?"
 TEASER = "Die Bundesregierung baut das Bürgergeld um. Was sich ändert."
@@ -44,8 +43,8 @@ def test_desk_flow_from_draft_to_correction_and_restore(browser: Browser, live_s
         page.screenshot(path=artifacts / f"desk-flow-{number:02d}-{name}.png", full_page=True)
 
     reporter_context, desk_context = _context(browser), _context(browser)
-    reporter = _log_in(reporter_context, base, "anna")
-    desk = _log_in(desk_context, base, "chef")
+    reporter = log_in(reporter_context, base, "anna")
+    desk = log_in(desk_context, base, "chef")
 
     # 1. The reporter writes the explainer, reorders the questions by drag and drop, previews.
     reporter.goto(base + "/admin/explainers/explainer/")
@@ -201,17 +200,6 @@ def _context(browser: Browser) -> BrowserContext:
     return browser.new_context(
         bypass_csp=True, locale="de-DE", viewport={"width": 1280, "height": 900}
     )
-
-
-def _log_in(context: BrowserContext, base: str, username: str) -> Page:
-    """Through the admin's own login form."""
-    page = context.new_page()
-    page.goto(base + "/admin/login/")
-    page.get_by_label("Benutzername").fill(username)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
-    return page
 
 
 def _field(page: Page, name: str) -> Locator:

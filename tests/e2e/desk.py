@@ -1,0 +1,26 @@
+"""Logging in to the admin in a browser test, through its own login form, and noting every
+request the Content-Security-Policy refuses on that page."""
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+PASSWORD = "pw-long-enough"  # tests.factories.make_user's
+
+
+def log_in(context: BrowserContext, base: str, username: str) -> Page:
+    """A page of `context`, logged in as `username`; `page.csp_refusals` collects what the
+    policy blocked (console messages), for the test to assert empty."""
+    page = context.new_page()
+    refusals: list[str] = []
+
+    def note(message) -> None:
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            refusals.append(message.text)
+
+    page.on("console", note)
+    page.csp_refusals = refusals  # type: ignore[attr-defined]
+    page.goto(base + "/admin/login/")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+    return page
