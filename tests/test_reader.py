@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from explainers.domain.publishing import publish
+from explainers.domain.revisions import stamp
 from explainers.models import Explainer, Question
 from explainers.reader import held_responses
 from tests.factories import make_document, make_explainer, make_user
@@ -57,7 +58,8 @@ def test_sources_are_numbered_with_links_back_to_the_questions_citing_them(clien
     assert 'href="#quelle-1"' in html  # the marker in answer 1
     assert 'id="quelle-1"' in html and "medium1.de:" in html
     assert 'href="https://medium1.de/artikel"' in html
-    assert re.search(r'Zitiert in:.*href="#frage-1"', html, re.S)
+    # "Zitiert in" names the citing question in its own words, not by its number
+    assert re.search(r'Zitiert in:\s*<a href="#frage-1"><q>Was ist Frage 1\?</q></a>', html)
 
 
 def test_an_unpublished_edit_never_reaches_readers(client):
@@ -88,6 +90,8 @@ def test_a_changed_question_gets_an_updated_badge_and_a_new_one_a_new_badge(clie
     html = html_of(client.get(url("detail", explainer.slug)))
     assert "Aktualisiert am" in html and "Neu seit" in html
     assert html.count("badge--updated") >= 1
+    badges = re.findall(r'<p class="badge badge--\w+">([^<]*)</p>', html)
+    assert badges and all(re.search(r"\d{1,2}:\d{2} Uhr$", badge) for badge in badges), badges
 
 
 def test_the_first_publication_has_no_badges(client):
@@ -415,3 +419,16 @@ def test_a_304_is_answered_before_rendering(client, django_assert_max_num_querie
         again = client.get(url("detail", explainer.slug), HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304 and again["ETag"] == etag
     assert "public" in again["Cache-Control"]
+
+
+def test_the_latest_update_note_stands_at_the_top_linked_to_its_diff(client):
+    explainer = published()
+    Question.objects.filter(explainer=explainer, position=1).update(answer="Neue Zahl.")
+    stamp(Explainer.objects.get(pk=explainer.pk))
+    publish(explainer, kind="correction", note="Die Zahl der Truppen war falsch.")
+    html = html_of(client.get(url("detail", explainer.slug)))
+    header = html.split('class="explainer__header"')[1].split("</header>")[0]
+    assert "Korrigiert am" in header and "Die Zahl der Truppen war falsch." in header
+    assert f'href="/explainers/{explainer.slug}/diff/1..2/"' in header
+    first = html_of(client.get(url("version", explainer.slug, 1)))
+    assert 'class="latest-change' not in first  # v1 has no note of its own

@@ -150,6 +150,7 @@ def change_log(publication: Publication) -> list[dict[str, Any]]:
             "published_at": parse_datetime(entry["published_at"]),
             "kind_label": kinds.get(entry["kind"], entry["kind"]),
             "is_correction": entry["kind"] == Publication.Kind.CORRECTION,
+            "diff_span": f"{entry['number'] - 1}..{entry['number']}",
         }
         for entry in publication.change_log
     ]
