@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
 from explainers.desk import admin_history, admin_pages, presence  # noqa: F401 - admin_pages registers
+from explainers.desk.comment_views import CommentViews
 from explainers.desk.concurrent_edits import reconcile, redacted_places_in_form
 from explainers.desk.forms import (
     ExplainerForm,
@@ -530,6 +531,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         wrap = self.admin_site.admin_view
         views = admin_history.HistoryViews(self)
         hand_offs = HandOffViews(self)
+        comments = CommentViews(self)
         live_view = LivePreview(self).as_view()
         own = [
             path(
@@ -554,6 +556,11 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             path("<path:object_id>/redact/", wrap(views.redact_view), name=f"{prefix}_redact"),
             path("live-preview/", live_view, name=f"{prefix}_live_preview_new"),
             path("<path:object_id>/live-preview/", live_view, name=f"{prefix}_live_preview"),
+            path(
+                "<path:object_id>/kommentare/",
+                wrap(comments.comments_view),
+                name=f"{prefix}_comments",
+            ),
             path(
                 "<path:object_id>/abnahme/",
                 wrap(hand_offs.hand_in_view),

@@ -50,6 +50,19 @@ def valid_anchor(field: str) -> Q:
     return valid_slug(field) | Q(**{field: ""}) | Q(**{f"{field}__regex": r"^~[0-9]+\Z"})
 
 
+def user_field(verbose_name) -> models.ForeignKey:
+    """Who did something (published, withdrew, handed in, commented …); the record stays
+    when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 def limited_text(verbose_name, limit: int, **options) -> models.TextField:
     """A text field with a length limit that forms, the importer (full_clean) and the
     model all check: TextField's max_length alone only reaches the form."""
@@ -426,14 +439,7 @@ class Publication(models.Model):
     stand_at = models.DateTimeField(
         _("Stand"), help_text=_("Eine kleine Korrektur verschiebt den Stand nicht.")
     )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("veröffentlicht von"),
-    )
+    published_by = user_field(_("veröffentlicht von"))
     kind = models.CharField(_("Art der Änderung"), max_length=20, choices=Kind.choices)
     note = limited_text(
         _("Hinweis für Leser"),
@@ -515,14 +521,7 @@ class CurrentPublication(models.Model):
         blank=True,
         help_text=_("Lesen alle, die das Erklärstück aufrufen (Status 410)."),
     )
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("zurückgezogen von"),
-    )
+    withdrawn_by = user_field(_("zurückgezogen von"))
     # When readers' pages of this explainer last changed (publication, withdrawal,
     # redaction, repair): whole seconds, strictly later than any earlier change on the
     # site, so Last-Modified moves with every change and never back (reader_changes.py).
@@ -600,14 +599,7 @@ class HandOff(models.Model):
     )
     kind = models.CharField(_("Art"), max_length=12, choices=Kind.choices)
     message = limited_text(_("Nachricht"), NOTE_MAX, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("von"),
-    )
+    by = user_field(_("von"))
     at = models.DateTimeField(_("am"), default=stored_now)
 
     class Meta:
@@ -618,6 +610,35 @@ class HandOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.explainer_id}"
+
+
+class Comment(models.Model):
+    """A note of the desk or a writer on one question of the working copy (by its key) or on
+    the whole piece (no key), as Wagtail's field comments: shown on the change page to
+    everyone who may open it, resolved when done, never shown to readers, feeds or exports.
+    `question_digest` is the question as it read when commented on, to say it changed since."""
+
+    explainer = models.ForeignKey(
+        Explainer,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("Erklärstück"),
+    )
+    question_key = models.CharField(_("Frage"), max_length=80, blank=True)
+    question_digest = models.CharField(max_length=64, blank=True, editable=False)
+    text = limited_text(_("Kommentar"), NOTE_MAX)
+    author = user_field(_("von"))
+    created_at = models.DateTimeField(_("am"), default=stored_now)
+    resolved_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+    resolved_by = user_field(_("erledigt von"))
+
+    class Meta:
+        verbose_name = _("Kommentar")
+        verbose_name_plural = _("Kommentare")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.explainer_id}: {self.text[:40]}"
 
 
 class ScheduledPublication(models.Model):
@@ -653,14 +674,7 @@ class ScheduledPublication(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(_("geplant am"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("geplant von"),
-    )
+    created_by = user_field(_("geplant von"))
     status = models.CharField(
         _("Status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
@@ -694,14 +708,7 @@ class Redaction(models.Model):
         verbose_name=_("Erklärstück"),
     )
     redacted_at = models.DateTimeField(_("geschwärzt am"), default=timezone.now)
-    redacted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("geschwärzt von"),
-    )
+    redacted_by = user_field(_("geschwärzt von"))
     reason = models.TextField(_("Begründung"))
     replacements = models.PositiveIntegerField(_("ersetzte Stellen"), default=0)
     places = models.JSONField(

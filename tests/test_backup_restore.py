@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
+from explainers.domain.comments import add_comment
 from explainers.domain.hand_off import hand_in, send_back
-from explainers.models import Explainer, HandOff, Publication
+from explainers.models import Comment, Explainer, HandOff, Publication
 from tests.factories import make_user
 from tests.support.live_servers import suite_database_url
 
@@ -60,6 +61,8 @@ def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_pat
     hand_in(explainer, user=reporter, message="Neue Zahlen drin.\nBitte Frage 2 ansehen.")
     send_back(explainer, user=desk, message="Quelle für Frage 2 fehlt.")
     hand_in(explainer, user=reporter, message="Quelle ergänzt.")
+    question = explainer.questions.order_by("position").first()
+    add_comment(explainer, user=desk, text="Zahl prüfen.", question_key=question.key)
     original = suite_database_url()
     backup = tmp_path / "backup.json"
     excludes = [arg for app in BACKUP_EXCLUDES for arg in ("-e", app)]
@@ -79,7 +82,8 @@ def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_pat
     assert Explainer.objects.count() == 1  # the original is untouched
 
     manage(fresh_database, "manage.py", "dumpdata", "explainers.handoff", "explainers.explainer",
-           "--natural-foreign", "-o", str(tmp_path / "restored.json"))  # fmt: skip
+           "explainers.comment", "--natural-foreign",
+           "-o", str(tmp_path / "restored.json"))  # fmt: skip
     restored = json.loads((tmp_path / "restored.json").read_text())
     steps = sorted(
         (s["kind"], s["by"], s["message"], parse_datetime(s["at"]))
@@ -95,3 +99,11 @@ def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_pat
     )
     [restored_explainer] = [row for row in restored if row["model"] == "explainers.explainer"]
     assert restored_explainer["fields"]["ready_for_review"] is True
+    [comment] = [row["fields"] for row in restored if row["model"] == "explainers.comment"]
+    stored = Comment.objects.get()
+    assert (comment["text"], comment["author"], comment["question_key"]) == (
+        "Zahl prüfen.",
+        ["desk"],
+        question.key,
+    )
+    assert parse_datetime(comment["created_at"]) == stored.created_at

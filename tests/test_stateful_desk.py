@@ -5,9 +5,11 @@ reader URLs; invariants are checked after every step.
 A model follows each explainer: what the desk last saved (checked against every save from
 a held, possibly stale form: nothing typed is lost silently, nobody else's change is
 undone), the redacted passages (in no response and no stored row), and which slugs were
-ever public and whose they are (no old URL serves another explainer), and the hand-off of
+ever public and whose they are (no old URL serves another explainer), the hand-off of
 each explainer (handed in or sent back, with messages readers never see; only the hand-off's
-own steps and publishing move `ready_for_review`, never a save, a revert or an import).
+own steps and publishing move `ready_for_review`, never a save, a revert or an import), and
+the comments on its questions (readers never see them; the panel shows exactly the open
+ones; one whose question changed since says so).
 
 Each example runs in its own savepoint, rolled back in `teardown()`; each step runs its
 on-commit callbacks (reader signal, baking) as a real commit would.
@@ -44,6 +46,7 @@ from django.test import Client
 from django.test import TestCase as DjangoTestCase
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.http import parse_http_date
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -59,6 +62,8 @@ from reversion.models import Revision, Version
 from explainers.core.diffing import diff_documents
 from explainers.core.documents import german_slugify
 from explainers.domain.builders import document_from_revision, revision_rows
+from explainers.domain.comments import CommentRefused, open_comments
+from explainers.domain.comments import resolve as resolve_now
 from explainers.domain.hand_off import HandOffRefused
 from explainers.domain.hand_off import hand_in as hand_in_now
 from explainers.domain.hand_off import send_back as send_back_now
@@ -68,6 +73,7 @@ from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.domain.roles import setup_roles
 from explainers.domain.scheduling import publish_due
 from explainers.models import (
+    Comment,
     CurrentPublication,
     Explainer,
     HandOff,
@@ -206,6 +212,10 @@ class DeskMachine(RuleBasedStateMachine):
         self.last_hand_off: dict[int, str | None] = dict.fromkeys(self.pks)
         self.publications_at_hand_in: dict[int, int] = {}
         self.hand_off_words: set[str] = set()  # typed into hand-off messages only
+        self.comment_words: set[str] = set()  # typed into comments only
+        # Comment pk -> what the step wrote: explainer, token, question key, the question
+        # and answer as they read then (None for the whole piece), and whether still open.
+        self.comments: dict[int, dict] = {}
         with self.step():  # the published one starts handed in, with a message to the desk
             seeded, word = self.pks[0], self.fresh()
             hand_in_now(
@@ -677,6 +687,19 @@ class DeskMachine(RuleBasedStateMachine):
     def hand_off(self, action, data):
         getattr(self, action)(data)
 
+    @rule(
+        action=st.sampled_from(["write_comment", "write_comment", "empty_comment",
+                                "resolve_comment"]),
+        role=st.sampled_from(ROLES),
+        data=st.data(),
+    )  # fmt: skip
+    def comment(self, action, role, data):
+        """The reporter or the desk comments on a question or the whole piece in the panel
+        of the change page, tries an empty comment, or resolves an open one."""
+        if "comment" in SKIP:
+            return
+        getattr(self, action)(role, data)
+
     # --- the hand-off ----------------------------------------------------------------------
 
     def ready_in_database(self, pk: int) -> bool:
@@ -753,6 +776,85 @@ class DeskMachine(RuleBasedStateMachine):
         assert HandOff.objects.filter(explainer_id=pk).values_list("pk", flat=True).first() == (
             latest
         ), "a refused sending back stored a step"
+
+    # --- comments --------------------------------------------------------------------------
+
+    def comments_url(self, pk: int) -> str:
+        return reverse("admin:explainers_explainer_comments", args=[pk])
+
+    def panel_post(self, role: str, pk: int, data: dict):
+        with self.step():
+            return self.clients[role].post(self.comments_url(pk), data, HTTP_HX_REQUEST="true")
+
+    def write_comment(self, role, data):
+        pk = self.explainer(data)
+        keys = sorted(Question.objects.filter(explainer_id=pk).values_list("key", flat=True))
+        # Questions a held form changes: its save shows whether the comment says so.
+        pending = sorted(
+            Question.objects.filter(
+                explainer_id=pk,
+                pk__in=[row for (prefix, row, name), _ in self.typed_questions(pk)],
+            ).values_list("key", flat=True)
+        )
+        if pending and data.draw(st.booleans(), label="on a question being edited"):
+            keys = pending
+        key = data.draw(st.sampled_from(["", *keys]), label="question key")
+        word = self.fresh()
+        text = f"Zu {word}: <b>Quelle</b> & Beleg fehlt"  # markup the panel must escape
+        asked = (
+            Question.objects.filter(explainer_id=pk, key=key)
+            .values_list("question", "answer")
+            .get()
+            if key
+            else None
+        )
+        response = self.panel_post(role, pk, {"comment_text": text, "comment_question": key})
+        self.note(f"{role} comments {text!r} on {pk} ({key or 'whole piece'}): "
+                  f"{response.status_code}")  # fmt: skip
+        assert response.status_code == 200, response.status_code
+        written = Comment.objects.filter(explainer_id=pk, text=text)
+        assert written.count() == 1, "the comment was not stored once"
+        self.comments[written.get().pk] = {
+            "pk": pk, "word": word, "key": key, "asked": asked, "open": True,
+        }  # fmt: skip
+        self.placed[word] = pk
+        self.comment_words.add(word)
+        assert escape(text) in response.content.decode(), "the new comment is not in the panel"
+
+    def typed_questions(self, pk: int):
+        return [
+            (key, value)
+            for form in self.forms.values()
+            if form.pk == pk
+            for key, value in form.typed_rows.items()
+            if key[0] == "questions" and key[2] in ("question", "answer")
+        ]
+
+    def empty_comment(self, role, data):
+        pk = self.explainer(data)
+        text = data.draw(st.sampled_from(["", " \r\n "]), label="empty text")
+        stored = Comment.objects.count()
+        response = self.panel_post(role, pk, {"comment_text": text, "comment_question": ""})
+        self.note(f"{role} posts an empty comment on {pk}: {response.status_code}")
+        assert response.status_code == 200, response.status_code
+        assert "Bitte einen Kommentar schreiben." in response.content.decode()
+        assert Comment.objects.count() == stored, "an empty comment was stored"
+
+    def resolve_comment(self, role, data):
+        pk = self.explainer(data)
+        open_ones = sorted(c for c, made in self.comments.items() if made["open"] and
+                           made["pk"] == pk)  # fmt: skip
+        if not open_ones:
+            return
+        chosen = data.draw(st.sampled_from(open_ones), label="comment")
+        text = Comment.objects.get(pk=chosen).text
+        response = self.panel_post(role, pk, {"resolve": str(chosen)})
+        self.note(f"{role} resolves comment {chosen} of {pk}: {response.status_code}")
+        assert response.status_code == 200, response.status_code
+        self.comments[chosen]["open"] = False
+        assert escape(text) not in response.content.decode(), "a resolved comment is still shown"
+        with pytest.raises(CommentRefused, match="schon erledigt"):
+            resolve_now(Comment.objects.get(pk=chosen), user=self.users[role])
 
     def desk_post(self, url: str, data: dict):
         self.dirty = True
@@ -852,6 +954,7 @@ class DeskMachine(RuleBasedStateMachine):
         for publication in Publication.objects.filter(explainer_id=pk):
             texts.append(dumps([publication.document, publication.note, publication.change_log]))
         texts += list(HandOff.objects.filter(explainer_id=pk).values_list("message", flat=True))
+        texts += list(Comment.objects.filter(explainer_id=pk).values_list("text", flat=True))
         return texts
 
     def working_copy_rows(self, pk: int):
@@ -874,8 +977,9 @@ class DeskMachine(RuleBasedStateMachine):
         )
         if not candidates:
             return
-        in_messages = [phrase for phrase in candidates if phrase in self.hand_off_words]
-        if in_messages and data.draw(st.booleans(), label="from a hand-off message"):
+        private = self.hand_off_words | self.comment_words
+        in_messages = [phrase for phrase in candidates if phrase in private]
+        if in_messages and data.draw(st.booleans(), label="from a hand-off message or comment"):
             candidates = in_messages
         phrase = data.draw(st.sampled_from(candidates), label="passage")
         url = reverse("admin:explainers_explainer_redact", args=[pk])
@@ -941,7 +1045,9 @@ class DeskMachine(RuleBasedStateMachine):
             "/sitemap.xml",
         ]
         # Words next to the tokens (the query itself is echoed, so never a redacted one).
-        searchable = sorted(set(self.placed) - self.redacted - self.hand_off_words)
+        searchable = sorted(
+            set(self.placed) - self.redacted - self.hand_off_words - self.comment_words
+        )
         words = ["geht", "heute"] + searchable[-1:]
         urls += [reverse("explainers:search") + "?q=" + word.split()[0] for word in words]
         slugs = set()
@@ -981,6 +1087,7 @@ class DeskMachine(RuleBasedStateMachine):
         self.stored_articles_are_what_a_render_gives()
         self.the_hand_off_is_what_its_steps_made_it()
         self.readers_never_get_a_hand_off_message()
+        self.comments_flag_a_changed_question()
         self.dirty = False
 
     def readers_never_see_500_or_a_redacted_passage(self):
@@ -996,14 +1103,17 @@ class DeskMachine(RuleBasedStateMachine):
         )
 
     def no_hand_off_message_in(self, where: str, text: str) -> None:
+        """Neither a hand-off message nor a comment."""
         for word in self.hand_off_words:
             assert not contains(text, word), f"hand-off message {word!r} given to readers: {where}"
+        for word in self.comment_words:
+            assert not contains(text, word), f"comment {word!r} given to readers: {where}"
 
     def readers_never_get_a_hand_off_message(self):
-        """Not in any publication (document, rendered answers and articles, notes), the
-        search index, nor the JSON export of the working copy (the reader pages and the
-        Atom feeds are scanned with the other reader URLs)."""
-        if not self.hand_off_words:
+        """Nor a comment: not in any publication (document, rendered answers and articles,
+        notes), the search index, nor the JSON export of the working copy (the reader pages
+        and the Atom feeds are scanned with the other reader URLs)."""
+        if not self.hand_off_words and not self.comment_words:
             return
         rows = Publication.objects.values(
             "document", "rendered_answers", "article_bodies", "note", "change_summary",
@@ -1060,6 +1170,7 @@ class DeskMachine(RuleBasedStateMachine):
                 response = self.clients[role].get(url)
                 assert response.status_code == 200, (role, url, response.status_code)
                 self.scan_response(url, response)
+                self.the_panel_shows_the_open_comments(role, pk)
             slug = Explainer.objects.get(pk=pk).slug
             if SLUG_RE.match(slug):
                 url = reverse("explainers:preview", args=[slug])
@@ -1073,6 +1184,51 @@ class DeskMachine(RuleBasedStateMachine):
         response = self.clients["desk"].get(url)
         assert response.status_code == 200, (url, response.status_code)
         self.scan_response(url, response)
+
+    def the_panel_shows_the_open_comments(self, role: str, pk: int) -> None:
+        """The comments panel shows every comment the steps left open, escaped, and none
+        they resolved."""
+        url = self.comments_url(pk)
+        response = self.clients[role].get(url, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, (role, url, response.status_code)
+        self.scan_response(url, response)
+        panel = response.content.decode()
+        made = {c: m for c, m in self.comments.items() if m["pk"] == pk}
+        stored = dict(Comment.objects.filter(explainer_id=pk).values_list("pk", "text"))
+        assert set(stored) == set(made), f"comments of {pk}: stored {sorted(stored)}, made {made}"
+        opened = sum(m["open"] for m in made.values())
+        assert f"({opened} offen)" in panel, f"the panel of {pk} does not count {opened} open"
+        for pk_, m in made.items():
+            text = stored[pk_]
+            if m["open"]:
+                assert escape(text) in panel, f"open comment {text!r} not in the panel of {pk}"
+                assert "<b>" not in text or text not in panel, f"comment {text!r} not escaped"
+            else:
+                assert not contains(panel, m["word"]), f"resolved comment {text!r} still shown"
+
+    def comments_flag_a_changed_question(self):
+        """An open comment says its question changed exactly when the question or its
+        answer reads differently from when it was written; one on a deleted question says
+        the question is gone."""
+        for pk in self.pks:
+            shown = open_comments(Explainer.objects.get(pk=pk))
+            made = {c: m for c, m in self.comments.items() if m["pk"] == pk and m["open"]}
+            assert {s.comment.pk for s in shown} == set(made), f"open comments of {pk}"
+            for s in shown:
+                m = made[s.comment.pk]
+                now = (
+                    Question.objects.filter(explainer_id=pk, key=m["key"])
+                    .values_list("question", "answer")
+                    .first()
+                    if m["key"]
+                    else None
+                )
+                changed = now is not None and now != m["asked"]
+                assert s.changed_since == changed, (
+                    f"comment on {m['key'] or 'the whole piece'} of {pk}: changed_since "
+                    f"{s.changed_since}, question then {m['asked']!r}, now {now!r}"
+                )
+                assert s.question_gone == (bool(m["key"]) and now is None), s
 
     def check_rendered(self, pk: int, page: str) -> None:
         """Every word typed into Markdown (teaser, intro, answers) reaches the page."""
@@ -1106,7 +1262,7 @@ class DeskMachine(RuleBasedStateMachine):
             return
         stored = []
         for model in (Explainer, Question, Source, Publication, CurrentPublication, SearchEntry,
-                      ScheduledPublication, Redaction, HandOff):  # fmt: skip
+                      ScheduledPublication, Redaction, HandOff, Comment):  # fmt: skip
             stored += [(model.__name__, dumps(row)) for row in model.objects.values()]
         for version in Version.objects.all():
             stored.append(("Version", version.object_repr))

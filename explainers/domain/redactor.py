@@ -30,6 +30,7 @@ from explainers.domain.builders import split_keys, stored_rows
 from explainers.domain.revisions import record_revision, revisions_of
 from explainers.models import (
     Citation,
+    Comment,
     CurrentPublication,
     Explainer,
     HandOff,
@@ -48,6 +49,7 @@ PLACES = {
     "working_copy": gettext_lazy("Arbeitsstand"),
     "schedules": gettext_lazy("geplante Veröffentlichungen"),
     "hand_offs": gettext_lazy("Übergaben"),
+    "comments": gettext_lazy("Kommentare"),
     "admin_log": gettext_lazy("Letzte Aktionen (Admin)"),
     "slug": gettext_lazy("Kurzname"),
     "anchors": gettext_lazy("Sprungmarken"),
@@ -300,6 +302,14 @@ class Redactor:
             if message != step.message:
                 step.message = message
                 step.save(update_fields=["message"])
+
+    def comments(self) -> None:
+        """The comments of the writers and the desk on the working copy (not versioned)."""
+        for comment in Comment.objects.filter(explainer=self.explainer):
+            text = self.text(comment.text, "comments")
+            if text != comment.text:
+                comment.text = text
+                comment.save(update_fields=["text"])
 
     def working_copy(self, reason: str, user) -> None:
         explainer = self.explainer

@@ -88,6 +88,7 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
         redactor.revisions()
         redactor.schedules()
         redactor.hand_offs()
+        redactor.comments()
         redactor.working_copy(reason, user)
         redactor.admin_log()
         if redactor.total == 0:

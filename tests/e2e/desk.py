@@ -14,7 +14,7 @@ def log_in(context: BrowserContext, base: str, username: str) -> Page:
 
     def note(message) -> None:
         if "Content Security Policy" in message.text or "Refused to" in message.text:
-            refusals.append(message.text)
+            refusals.append(f"{page.url}: {message.text}")
 
     page.on("console", note)
     page.csp_refusals = refusals  # type: ignore[attr-defined]
@@ -24,3 +24,13 @@ def log_in(context: BrowserContext, base: str, username: str) -> Page:
     page.get_by_role("button", name="Anmelden").click()
     expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
     return page
+
+
+def reporter_and_desk(browser, base: str, width: int) -> tuple[Page, Page]:
+    """ "anna" (Redaktion) and "chef" (Chef vom Dienst), each logged in in a browser context
+    of its own at `width` px, production CSP enforced; close with `page.context.close()`."""
+    viewport = {"width": width, "height": 900}
+    return tuple(
+        log_in(browser.new_context(locale="de-DE", viewport=viewport), base, name)
+        for name in ("anna", "chef")
+    )  # type: ignore[return-value]

@@ -7,7 +7,7 @@ injected as a script, which the policy rightly blocks)."""
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.desk import log_in
+from tests.e2e.desk import log_in, reporter_and_desk
 from tests.e2e.test_accessibility import axe_violations, describe
 from tests.factories import make_explainer, make_user
 
@@ -24,11 +24,7 @@ def test_hand_in_and_send_back_reach_the_other_role(
     explainer = make_explainer(headline="Wer garantiert was?", questions=3, sources=2)
     base = live_server.url
     change = f"{base}/admin/explainers/explainer/{explainer.pk}/change/"
-    viewport = {"width": width, "height": 900}
-    reporter_context = browser.new_context(locale="de-DE", viewport=viewport)
-    desk_context = browser.new_context(locale="de-DE", viewport=viewport)
-    reporter = log_in(reporter_context, base, "anna")
-    desk = log_in(desk_context, base, "chef")
+    reporter, desk = reporter_and_desk(browser, base, width)
 
     reporter.goto(change)
     reporter.get_by_role("link", name="Zur Abnahme vorlegen …").click()
@@ -63,11 +59,13 @@ def test_hand_in_and_send_back_reach_the_other_role(
     assert not reporter.csp_refusals and not desk.csp_refusals, (
         reporter.csp_refusals + desk.csp_refusals
     )  # type: ignore[attr-defined]
-    reporter_context.close()
-    desk_context.close()
+    reporter.context.close()
+    desk.context.close()
 
     # axe needs its script injected: a separate context that bypasses the policy.
-    checking = browser.new_context(locale="de-DE", viewport=viewport, bypass_csp=True)
+    checking = browser.new_context(
+        locale="de-DE", viewport={"width": width, "height": 900}, bypass_csp=True
+    )
     page = log_in(checking, base, "chef")
     for path in (
         f"/admin/explainers/explainer/{explainer.pk}/abnahme/",
