@@ -287,29 +287,28 @@ class Redactor:
                 version.save(update_fields=["object_repr"])
 
     def schedules(self) -> None:
-        for planned in ScheduledPublication.objects.filter(explainer=self.explainer):
-            note = self.text(planned.note, "schedules")
-            internal = self.text(planned.internal_note, "schedules")
-            reason = self.text(planned.reason, "schedules")
-            if (note, internal, reason) != (planned.note, planned.internal_note, planned.reason):
-                planned.note, planned.internal_note, planned.reason = note, internal, reason
-                planned.save(update_fields=["note", "internal_note", "reason"])
+        self._texts(ScheduledPublication, ("note", "internal_note", "reason"), "schedules")
 
     def hand_offs(self) -> None:
         """The messages of the hand-off between the writers and the desk (not versioned)."""
-        for step in HandOff.objects.filter(explainer=self.explainer):
-            message = self.text(step.message, "hand_offs")
-            if message != step.message:
-                step.message = message
-                step.save(update_fields=["message"])
+        self._texts(HandOff, ("message",), "hand_offs")
 
     def comments(self) -> None:
         """The comments of the writers and the desk on the working copy (not versioned)."""
-        for comment in Comment.objects.filter(explainer=self.explainer):
-            text = self.text(comment.text, "comments")
-            if text != comment.text:
-                comment.text = text
-                comment.save(update_fields=["text"])
+        self._texts(Comment, ("text",), "comments")
+
+    def _texts(self, model, names: tuple[str, ...], place: str) -> None:
+        """The explainer's rows of `model`, their `names` fields redacted; a row is saved
+        only if one of them changed."""
+        for row in model.objects.filter(explainer=self.explainer):
+            changed = []
+            for name in names:
+                value = self.text(getattr(row, name), place)
+                if value != getattr(row, name):
+                    setattr(row, name, value)
+                    changed.append(name)
+            if changed:
+                row.save(update_fields=changed)
 
     def working_copy(self, reason: str, user) -> None:
         explainer = self.explainer
