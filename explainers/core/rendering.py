@@ -15,6 +15,7 @@ as a link. nh3 stands behind all this with the same schemes.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -113,6 +114,13 @@ _MD_DEEPER = _parser(lambda url: True)
 _MD_DEEPER.options["maxNesting"] = MAX_NESTING + 2
 
 
+# The desk's checks below are pure functions of the text, asked of every answer on every
+# save although an editor changes one or two: a worker remembers its latest answers'
+# results. Reader pages never go through them, so a cold page stays cold.
+_DESK_CHECKS_REMEMBERED = 512
+
+
+@functools.lru_cache(maxsize=_DESK_CHECKS_REMEMBERED)
 def too_deeply_nested(text: str) -> bool:
     """True if `text` nests lists and quotes so deep that part of it would not be shown."""
     return len(_MD_DEEPER.parse(text or "")) != len(_MD.parse(text or ""))
@@ -124,6 +132,11 @@ def unsafe_links(text: str) -> list[str]:
     Unique, in order; as markdown-it decoded them (entities resolved, so ``&#106;avascript:``
     is reported as ``javascript:…``).
     """
+    return list(_unsafe_links(text))
+
+
+@functools.lru_cache(maxsize=_DESK_CHECKS_REMEMBERED)
+def _unsafe_links(text: str) -> tuple[str, ...]:
     hrefs = [
         str(token.attrGet("href") or "")
         for block in _MD_ANY_LINK.parse(text or "")
@@ -131,7 +144,7 @@ def unsafe_links(text: str) -> list[str]:
         if token.type == "link_open"
     ]
     refused = [_MD_ANY_LINK.normalizeLinkText(href) for href in hrefs if not is_allowed_link(href)]
-    return list(dict.fromkeys(refused))
+    return tuple(dict.fromkeys(refused))
 
 
 def _sanitise(html: str) -> str:
@@ -218,7 +231,10 @@ def rendered_size(rendered_answers: Mapping[str, str]) -> int:
 
 def rendered_size_problem(rendered_answers: Mapping[str, str]) -> str | None:
     """Why the rendered answers are too large for one explainer's page, or None."""
-    size = rendered_size(rendered_answers)
+    return _size_problem(rendered_size(rendered_answers))
+
+
+def _size_problem(size: int) -> str | None:
     if size <= MAX_RENDERED_BYTES:
         return None
     return _(
@@ -244,15 +260,27 @@ def answers_expansion_problem(
 ) -> str | None:
     """`expansion_problem` of answers as a form holds them: (anchor, answer) pairs and the
     keys of the sources."""
-    return expansion_problem(
-        {
-            "questions": [
-                {"key": str(n), "anchor": anchor, "answer": answer}
-                for n, (anchor, answer) in enumerate(answers)
-            ],
-            "sources": [{"key": key} for key in sorted(source_keys)],
-        }
+    answers = list(answers)
+    document = {
+        "questions": [
+            {"key": str(n), "anchor": anchor, "answer": answer}
+            for n, (anchor, answer) in enumerate(answers)
+        ],
+        "sources": [{"key": key} for key in sorted(source_keys)],
+    }
+    if problem := marker_count_problem(document):
+        return problem
+    numbers = tuple(source_numbers(document).items())
+    size = sum(
+        _rendered_answer_size(answer, numbers, f"{anchor or n}-zitat")
+        for n, (anchor, answer) in enumerate(answers)
     )
+    return _size_problem(size)
+
+
+@functools.lru_cache(maxsize=_DESK_CHECKS_REMEMBERED)
+def _rendered_answer_size(text: str, numbers: tuple[tuple[str, int], ...], prefix: str) -> int:
+    return len(render_answer(text, dict(numbers), cite_id_prefix=prefix).encode())
 
 
 def _megabytes(size: int) -> str:
