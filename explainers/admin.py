@@ -24,7 +24,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from explainers.desk import admin_history, admin_pages, presence  # noqa: F401 - admin_pages registers
+from explainers.desk import (  # noqa: F401 - admin_pages registers
+    admin_history,
+    admin_pages,
+    draft_views,
+    presence,
+)
 from explainers.desk.comment_views import CommentViews
 from explainers.desk.concurrent_edits import reconcile, redacted_places_in_form
 from explainers.desk.forms import (
@@ -44,7 +49,7 @@ from explainers.desk.revision_comments import (
     revision_state,
     working_state,
 )
-from explainers.domain import public_urls
+from explainers.domain import drafts, public_urls
 from explainers.domain.hand_off import open_steps
 from explainers.domain.publishing import PUBLISH_PERMISSION
 from explainers.domain.revisions import (
@@ -79,7 +84,13 @@ def stored_pk(object_id) -> int | None:
     """The primary key an admin URL names, or None for anything else ("²", "abc", NUL),
     which Django's own views then answer as "does not exist"."""
     text = str(object_id or "")
-    return int(text) if text.isascii() and text.isdigit() else None
+    if not (text.isascii() and text.isdigit()):
+        return None
+    pk = int(text)
+    return pk if pk <= BIGGEST_PK else None
+
+
+BIGGEST_PK = 2**63 - 1  # a BigAutoField's largest; beyond it the database driver overflows
 
 
 # Values that must stay unique per explainer and may be swapped between rows in a save.
@@ -88,6 +99,14 @@ UNIQUE_PER_EXPLAINER = {
     Source: ("position", "key"),
     RelatedLink: ("position", "target"),
 }
+
+
+def sortable_kwargs(inline) -> dict:
+    """What adminsortable2's get_formset_kwargs adds for a sortable inline: without it the
+    position is a visible number field, not the hidden input its dragging (and
+    explainers/static/explainers/blocks.js) numbers."""
+    names = ("default_order_direction", "default_order_field")
+    return {name: getattr(inline, name) for name in names if hasattr(inline, name)}
 
 
 class RowsInline:
@@ -115,6 +134,7 @@ class QuestionInline(RowsInline, SortableStackedInline):
     )
     readonly_fields = ("key",)
     extra = 0
+    template = "admin/explainers/edit_inline/blocks.html"
 
 
 class SourceInline(RowsInline, SortableTabularInline):
@@ -124,6 +144,7 @@ class SourceInline(RowsInline, SortableTabularInline):
     fields = ("key", "label", "publisher", "url", "date", "kind")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
+    template = "admin/explainers/edit_inline/blocks.html"  # blocks, as the questions
 
 
 class RelatedLinkInline(RowsInline, SortableTabularInline):
@@ -134,6 +155,7 @@ class RelatedLinkInline(RowsInline, SortableTabularInline):
     fields = ("target",)
     autocomplete_fields = ("target",)
     extra = 0
+    template = "admin/explainers/edit_inline/tabular.html"
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -202,7 +224,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     form = ExplainerForm
     inlines = [QuestionInline, SourceInline, RelatedLinkInline]
     list_display = (
-        "headline", "status", "last_publication", "scheduled", "updated_at", "review_status",
+        "headline", "status", "last_publication", "scheduled", "changed_at", "review_status",
         "ready_for_review",
     )  # fmt: skip
     list_filter = (StatusFilter, ScheduleFilter, OverdueFilter)
@@ -215,8 +237,8 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     change_form_template = "admin/explainers/explainer/change_form.html"
 
     class Media:
-        css = {"all": ["explainers/admin.css"]}
-        js = ["explainers/char_counter.js"]
+        css = {"all": ["explainers/admin.css", "explainers/autosave.css"]}
+        js = ["explainers/char_counter.js", "explainers/autosave.js"]
 
     fieldsets = (
         (
@@ -262,11 +284,18 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     @admin.display(description=_("Status"))
     def status(self, obj):
+        # A coloured mark before the words (admin.css), never instead of them.
         if obj.latest_number is None:
-            return _("Entwurf")
-        if obj.has_unpublished_changes:
-            return _("unveröffentlichte Änderungen")
-        return _("veröffentlicht")
+            state, words = "draft", _("Entwurf")
+        elif obj.has_unpublished_changes:
+            state, words = "changed", _("unveröffentlichte Änderungen")
+        else:
+            state, words = "published", _("veröffentlicht")
+        return format_html('<span class="status-mark status-mark--{}"></span>{}', state, words)
+
+    @admin.display(description=_("Zuletzt geändert"), ordering="updated_at")
+    def changed_at(self, obj):
+        return date_format(timezone.localtime(obj.updated_at), "SHORT_DATETIME_FORMAT")
 
     @admin.display(description=_("Letzte Veröffentlichung"), ordering="latest_number")
     def last_publication(self, obj):
@@ -294,6 +323,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         attrs = {
             "merge_conflicts": merge.conflicts if merge else [],
             "redacted_places": getattr(request, "redacted_places", []),
+            "draft_data": getattr(request, "draft_data", None),
         }
         form = type(form.__name__, (form,), attrs)
         form.base_fields["loaded_revision"].initial = latest.pk if latest else None
@@ -324,7 +354,23 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 return response
             presence.editing(object_id, request.user)
             extra_context["other_editors"] = presence.others(object_id, request.user)
+            extra_context.update(self.draft_context(request, pk))
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def draft_context(self, request, pk: int) -> dict:
+        """Autosave on the change page of someone who may change it: the user's unsaved
+        draft offered for restoring, or the form bound to it when restoring was chosen."""
+        if not self.has_change_permission(request):
+            return {}
+        explainer = Explainer(pk=pk)
+        draft = drafts.offered(explainer, request.user)
+        if draft is None:
+            return {"autosave": True}
+        when = draft_views.saved_label(draft)
+        if draft_views.restoring(request):
+            request.draft_data = drafts.as_form_data(draft)
+            return {"autosave": True, "restored_draft": draft, "draft_when": when}
+        return {"autosave": True, "draft": draft, "draft_when": when}
 
     def get_object(self, request, object_id, from_field=None):
         """The change, history and delete pages need the row, not the change list's
@@ -338,6 +384,15 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """As Django's, but the inlines share the posted data rather than each taking a
         copy of it: the copy is for "save as new", which this page does not offer."""
+        draft_data = getattr(request, "draft_data", None)
+        if draft_data is not None:  # a restored draft: the page shows it, bound
+            return {
+                "instance": obj,
+                "prefix": prefix,
+                "queryset": inline.get_queryset(request),
+                "data": draft_data,
+                **sortable_kwargs(inline),
+            }
         if request.method != "POST" or self.save_as:
             return super().get_formset_kwargs(request, obj, inline, prefix)
         return {
@@ -347,6 +402,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             "data": request.POST,
             "files": request.FILES,
             "save_as_new": False,
+            **sortable_kwargs(inline),
         }
 
     def latest_revision(self, request, explainer):
@@ -404,6 +460,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                     locked=change,  # changeform_view holds the row lock of a stored explainer
                     rows_read=True,
                 )
+        drafts.discard(explainer, request.user)  # saved: nothing left unsaved to offer
         request.save_outcome = outcome
 
     def with_merge_note(self, request, comment: str) -> str:
@@ -532,6 +589,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         views = admin_history.HistoryViews(self)
         hand_offs = HandOffViews(self)
         comments = CommentViews(self)
+        autosave = draft_views.DraftViews(self)
         live_view = LivePreview(self).as_view()
         own = [
             path(
@@ -560,6 +618,16 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 "<path:object_id>/kommentare/",
                 wrap(comments.comments_view),
                 name=f"{prefix}_comments",
+            ),
+            path(
+                "<path:object_id>/entwurf/",
+                autosave.autosave_view(),
+                name=f"{prefix}_autosave",
+            ),
+            path(
+                "<path:object_id>/entwurf/verwerfen/",
+                wrap(autosave.discard_view),
+                name=f"{prefix}_discard_draft",
             ),
             path(
                 "<path:object_id>/abnahme/",

@@ -475,6 +475,9 @@ class Publication(models.Model):
     # "release", "slug", "generation"}} (explainers/reader/article_bodies.py). A redaction
     # empties it in its transaction.
     article_bodies = models.JSONField(_("gerenderte Artikel"), default=dict, editable=False)
+    # How its pages are typeset (explainers/core/typography.py): 0 as typed with sources in
+    # stored order, as every publication before it; publishing sets the current one.
+    typesetting = models.PositiveSmallIntegerField(_("Satz"), default=0, editable=False)
 
     objects = PublicationQuerySet.as_manager()
 
@@ -639,6 +642,65 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.explainer_id}: {self.text[:40]}"
+
+
+class Draft(models.Model):
+    """What one user had typed in the change form and not saved, stored every few seconds
+    of inactivity (autosave): the posted fields as (name, value) pairs, and the revision the
+    form was opened on, so that saving a restored draft merges against it. Not a revision:
+    readers, history, exports and feeds never see it (explainers/domain/drafts.py)."""
+
+    explainer = models.ForeignKey(
+        Explainer, on_delete=models.CASCADE, related_name="drafts", verbose_name=_("Erklärstück")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("von"),
+    )
+    base_revision = models.ForeignKey(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geöffnet auf Revision"),
+    )
+    fields = models.JSONField(_("Formularfelder"), default=list)
+    saved_at = models.DateTimeField(_("gespeichert am"), default=stored_now)
+
+    class Meta:
+        verbose_name = _("Entwurf")
+        verbose_name_plural = _("Entwürfe")
+        constraints = [
+            models.UniqueConstraint(fields=["explainer", "user"], name="one_draft_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.explainer_id}: {self.user_id}"
+
+
+class AdminPreference(models.Model):
+    """A desk user's own settings: the admin's language, applied at login
+    (explainers/desk/admin_language.py). Reader pages never follow it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="admin_preference",
+        verbose_name=_("Benutzer"),
+    )
+    language = models.CharField(
+        _("Sprache der Verwaltung"), max_length=10, choices=settings.LANGUAGES
+    )
+
+    class Meta:
+        verbose_name = _("Einstellung der Verwaltung")
+        verbose_name_plural = _("Einstellungen der Verwaltung")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"
 
 
 class ScheduledPublication(models.Model):

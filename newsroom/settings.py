@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
-    "django.contrib.flatpages",
+    "newsroom.apps.LegalPagesConfig",  # django.contrib.flatpages, with German names
     "django.contrib.sitemaps",
     "csp",
     "axes",
@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "newsroom.desk_layers.DeskAuthenticationMiddleware",
+    "explainers.desk.admin_language.AdminLanguageMiddleware",
     "newsroom.desk_layers.DeskMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -275,6 +276,10 @@ READER_CACHE_SECONDS = int(env_str("READER_CACHE_SECONDS", default="60"))
 # named after the database), the shared cache when REDIS_URL is set.
 # NEWSROOM_READER_CACHE=0 switches page caching off (the benchmark's cold measurement).
 READER_CACHE = env_bool("NEWSROOM_READER_CACHE", default=True)
+# Unsaved change forms kept by autosave this many days (explainers/domain/drafts.py).
+NEWSROOM_DRAFT_DAYS = int(env_str("NEWSROOM_DRAFT_DAYS", default="14"))
+if NEWSROOM_DRAFT_DAYS < 1:
+    raise ImproperlyConfigured("NEWSROOM_DRAFT_DAYS must be at least 1.")
 READER_HOLD_SECONDS = float(env_str("READER_HOLD_SECONDS", default="1"))
 if not 0 <= READER_HOLD_SECONDS <= 2:
     raise ImproperlyConfigured("READER_HOLD_SECONDS must be between 0 and 2 (the promise).")

@@ -2,9 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.flatpages import views as flatpages
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
+from explainers.desk.admin_language import set_admin_language
 from explainers.reader.health import healthz
 from explainers.reader.held_responses import held_for_readers
 from explainers.reader.sitemaps import SITEMAPS, sitemap
@@ -14,8 +17,18 @@ admin.site.site_header = _("Newsroom Erklärstücke")
 admin.site.site_title = _("Newsroom Erklärstücke")
 admin.site.index_title = _("Redaktion")
 
+
+class FaviconRedirect(RedirectView):
+    """Browsers ask for /favicon.ico on their own; the icon itself is a static file."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static_url("explainers/favicon.ico")
+
+
 urlpatterns = [
+    path("admin/sprache/", admin.site.admin_view(set_admin_language), name="admin_language"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("healthz", healthz, name="healthz"),
     path(
         "sitemap.xml", held_for_readers(sitemap, uses=["p"]), {"sitemaps": SITEMAPS}, name="sitemap"

@@ -42,3 +42,15 @@ def test_the_history_page_costs_the_same_at_3_and_120_revisions(client, reporter
     assert queries(client, reverse(url, args=[short.pk])) == queries(
         client, reverse(url, args=[long.pk])
     )
+
+
+def test_the_question_and_source_blocks_cost_no_query_per_block(client, reporter):
+    client.force_login(reporter)
+    small, large = make_explainer(questions=1, sources=1), make_explainer(questions=40, sources=12)
+    url = "admin:explainers_explainer_change"
+    queries(client, reverse(url, args=[small.pk]))  # warm per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse(url, args=[large.pk]))
+    saved_blocks = page.content.decode().count('class="inline-related block has_original')
+    assert saved_blocks == 40 + 12
+    assert queries(client, reverse(url, args=[small.pk])) == len(captured.captured_queries)

@@ -17,7 +17,8 @@ from django.utils.dateparse import parse_datetime
 
 from explainers.domain.comments import add_comment
 from explainers.domain.hand_off import hand_in, send_back
-from explainers.models import Comment, Explainer, HandOff, Publication
+from explainers.domain.revisions import latest_revision
+from explainers.models import Comment, Draft, Explainer, HandOff, Publication
 from tests.factories import make_user
 from tests.support.live_servers import suite_database_url
 
@@ -63,6 +64,15 @@ def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_pat
     hand_in(explainer, user=reporter, message="Quelle ergänzt.")
     question = explainer.questions.order_by("position").first()
     add_comment(explainer, user=desk, text="Zahl prüfen.", question_key=question.key)
+    Draft.objects.create(
+        explainer=explainer,
+        user=reporter,
+        base_revision=latest_revision(explainer),
+        fields=[
+            ["headline", "Ungesichert: neue Überschrift"],
+            ["questions-0-answer", "Neu.\nZweite Zeile."],
+        ],
+    )
     original = suite_database_url()
     backup = tmp_path / "backup.json"
     excludes = [arg for app in BACKUP_EXCLUDES for arg in ("-e", app)]
@@ -82,7 +92,7 @@ def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_pat
     assert Explainer.objects.count() == 1  # the original is untouched
 
     manage(fresh_database, "manage.py", "dumpdata", "explainers.handoff", "explainers.explainer",
-           "explainers.comment", "--natural-foreign",
+           "explainers.comment", "explainers.draft", "--natural-foreign",
            "-o", str(tmp_path / "restored.json"))  # fmt: skip
     restored = json.loads((tmp_path / "restored.json").read_text())
     steps = sorted(
@@ -107,3 +117,11 @@ def test_dumpdata_into_a_fresh_database_restores_every_page_and_revision(tmp_pat
         question.key,
     )
     assert parse_datetime(comment["created_at"]) == stored.created_at
+    [draft] = [row["fields"] for row in restored if row["model"] == "explainers.draft"]
+    kept = Draft.objects.get()
+    assert (draft["fields"], draft["user"], draft["base_revision"]) == (
+        kept.fields,
+        ["reporter"],
+        kept.base_revision_id,
+    )
+    assert parse_datetime(draft["saved_at"]) == kept.saved_at

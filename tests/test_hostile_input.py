@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from explainers.core.diffing import diff_documents
 from explainers.core.documents import ANSWER_MAX, INTRO_MAX, NOTE_MAX, TEASER_MAX
-from explainers.core.rendering import MARKER_RE, render_markdown, source_numbers, to_plain_text
+from explainers.core.rendering import MARKER_RE, citation_numbers, render_markdown, to_plain_text
 from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
     TextFormatError,
@@ -30,6 +30,7 @@ from explainers.core.textformat import (
     parse_text,
     unsafe_link_targets,
 )
+from explainers.core.typography import CURRENT, PLAIN, typeset
 from explainers.domain.builders import document_from_explainer
 from explainers.domain.importing import ImportRefused, import_document
 from explainers.domain.publishing import publish
@@ -262,22 +263,36 @@ def assert_shows(tree, texts) -> None:
         assert visible(text) in shown, text[:80]
 
 
-def plain_fields(document: dict, byline: str) -> list[str]:
+def shown(text: str, typesetting: int, document: dict) -> str:
+    """A plain field as the page shows it: in the typography its publication is set in."""
+    return typeset(text, document["language"]) if typesetting != PLAIN else text
+
+
+def plain_fields(document: dict, byline: str, typesetting: int = PLAIN) -> list[str]:
     image = document["image"]
-    return [
-        document["headline"], document["kicker"], byline, image["caption"], image["credit"],
+    typeset_fields = [
+        document["headline"], document["kicker"],
         *(q["question"] for q in document["questions"]),
         *(s["label"] for s in document["sources"]),
         *(s["publisher"] for s in document["sources"]),
     ]  # fmt: skip
+    return [byline, image["caption"], image["credit"]] + [
+        shown(text, typesetting, document) for text in typeset_fields
+    ]
 
 
-def markdown_texts(document: dict) -> list[str]:
+def markdown_texts(document: dict, typesetting: int = PLAIN) -> list[str]:
     """What readers must read of the Markdown fields: the renderer's text (citation
     markers become numbers, so the answers are compared without them)."""
     parts = [document["teaser"], document["intro"]]
     parts += [q["answer"].split(" [^")[0] for q in document["questions"]]
-    return [parse(f"<div>{render_markdown(part)}</div>").text_content() for part in parts]
+    language = document["language"]
+    return [
+        parse(
+            f"<div>{render_markdown(part, typesetting=typesetting, language=language)}</div>"
+        ).text_content()
+        for part in parts
+    ]
 
 
 # --- reader surfaces ------------------------------------------------------------------------
@@ -296,13 +311,22 @@ def test_the_reader_page_shows_every_field_as_text_and_runs_nothing(world, reade
     tree = assert_inert(text, json_ld=1)
     assert (count(tree, "main"), count(tree, "article"), count(tree, "h1")) == (1, 1, 1)
     document = publication.document
-    assert visible(tree.find(".//h1").text_content()) == visible(document["headline"])
+    typesetting = publication.typesetting
+    assert visible(tree.find(".//h1").text_content()) == visible(
+        shown(document["headline"], typesetting, document)
+    )
     assert len(tree.find_class("question")) == len(document["questions"])
-    assert_shows(tree, plain_fields(document, publication.byline) + markdown_texts(document))
-    assert_shows(tree, [world["v1"].note, world["v2"].note][: publication.number])
+    assert_shows(
+        tree,
+        plain_fields(document, publication.byline, typesetting)
+        + markdown_texts(document, typesetting),
+    )
+    notes = [world["v1"].note, world["v2"].note][: publication.number]
+    assert_shows(tree, [shown(note, typesetting, document) for note in notes])
     for name, value in SHORT.items():
         if name not in NOT_MARKDOWN_VERBATIM:
-            assert visible(value) in visible(tree.find_class("intro")[0].text_content()), name
+            intro = visible(tree.find_class("intro")[0].text_content())
+            assert visible(shown(value, typesetting, document)) in intro, name
     image = tree.find(".//figure/img")
     assert image.get("alt") == document["image"]["alt"]
     assert image.get("src") == "/media/bilder/aufmacher.jpg"
@@ -362,13 +386,14 @@ def test_the_diff_shows_both_sides_as_text(world, reader):
             for before, after in titles
         )
     assert visible(SHORT["script"]) in inserted  # from the new question and the answers
-    assert_shows(tree, [world["v2"].note, new["headline"], new["questions"][-1]["question"]])
+    note = shown(world["v2"].note, world["v2"].typesetting, new)  # the notes as on the page
+    assert_shows(tree, [note, new["headline"], new["questions"][-1]["question"]])
     removed = [q["question"] for q in old["questions"] if "DROP TABLE" in q["question"]]
     assert_shows(tree, removed)
     assert all(visible(question) in deleted for question in removed)  # struck, whole
     # Every changed answer reads, word for word, as its old text without the insertions
     # and as its new text without the deletions (markers shown as numbers).
-    numbers = source_numbers(new)
+    numbers = citation_numbers(new, typesetting=world["v2"].typesetting)
     entries = [e for e in diff_documents(old, new)["questions"] if e["status"] == "changed"]
     sections = tree.find_class("diff-entry--changed")
     assert len(sections) == len(entries) > 20
@@ -400,10 +425,12 @@ def test_the_staff_preview_shows_the_working_copy_as_text(world, staff):
     text = page(staff, url("preview", world["explainer"].slug))
     tree = assert_inert(text)
     assert (count(tree, "main"), count(tree, "article"), count(tree, "h1")) == (1, 1, 1)
-    working = world["working"]
-    assert visible(tree.find(".//h1").text_content()) == visible(working["headline"])
-    assert_shows(tree, [q["question"] for q in working["questions"]])
-    assert_shows(tree, [visible(SHORT["iframe"])])
+    working = world["working"]  # shown as it would be published
+    assert visible(tree.find(".//h1").text_content()) == visible(
+        shown(working["headline"], CURRENT, working)
+    )
+    assert_shows(tree, [shown(q["question"], CURRENT, working) for q in working["questions"]])
+    assert_shows(tree, [visible(shown(SHORT["iframe"], CURRENT, working))])
 
 
 def test_the_index_shows_the_teaser_as_text(world, reader):
@@ -551,10 +578,10 @@ def test_admin_pages_show_hostile_text_as_text(world, staff, name):
 def test_the_change_form_gives_back_every_hostile_value_exactly(world, staff):
     tree = assert_inert(page(staff, admin_url("change", world["explainer"].pk)), admin=True)
     explainer = Explainer.objects.get(pk=world["explainer"].pk)
-    for name in ("headline", "kicker", "byline", "image_alt", "image_caption", "image_credit"):
+    for name in ("kicker", "byline", "image_alt", "image_caption", "image_credit"):
         [field] = tree.xpath(f'//input[@name="{name}"]')
         assert field.get("value") == getattr(explainer, name), name
-    for name in ("teaser", "intro"):
+    for name in ("headline", "teaser", "intro"):  # the headline's box wraps, as a textarea
         [field] = tree.xpath(f'//textarea[@name="{name}"]')
         # A textarea's first newline is eaten by the parser; Django writes one for that.
         assert field.text.removeprefix("\n") == getattr(explainer, name), name
@@ -787,7 +814,13 @@ def test_a_json_document_import_takes_hostile_text_as_text_or_refuses_it_in_germ
         if field == "image-alt":
             assert tree.find(".//figure/img").get("alt") == value
         elif name not in NOT_MARKDOWN_VERBATIM and name not in LINKS:
-            assert visible(value) in visible(tree.find(".//article").text_content()), field
+            published = explainer.publications.get()
+            expected = (
+                value  # the image's words are shown as typed
+                if field.startswith("image-")
+                else shown(value, published.typesetting, published.document)
+            )
+            assert visible(expected) in visible(tree.find(".//article").text_content()), field
 
 
 def hostile_text_file() -> str:
@@ -825,11 +858,15 @@ def test_a_hostile_text_file_imports_as_text_and_renders_inert(reader):
     html_text = page(reader, url("detail", explainer.slug))
     tree = assert_inert(html_text, json_ld=1)
     assert (count(tree, "main"), count(tree, "article"), count(tree, "h1")) == (1, 1, 1)
-    assert visible(tree.find(".//h1").text_content()) == visible(document["headline"])
-    assert_shows(tree, [q["question"] for q in document["questions"]])
+    typesetting = explainer.publications.get().typesetting
+    assert visible(tree.find(".//h1").text_content()) == visible(
+        shown(document["headline"], typesetting, document)
+    )
+    assert_shows(tree, [shown(q["question"], typesetting, document) for q in document["questions"]])
     for name, value in SHORT.items():
         if name not in NOT_MARKDOWN_VERBATIM and value in text_file:
-            assert visible(value) in visible(tree.text_content()), name
+            expected = shown(value, typesetting, document)
+            assert visible(expected) in visible(tree.text_content()), name
 
 
 TEXT_LINKS = {**LINKS, **{k: v for k, v in SHORT.items() if "javascript:" in v}}

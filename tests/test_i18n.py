@@ -183,6 +183,43 @@ def test_the_explainer_page_is_german_without_english_in_accept_language(client,
 
 
 @pytest.mark.django_db
+def test_a_reader_page_ignores_the_language_cookie(client):
+    """The admin's language switch sets the cookie; reader pages follow Accept-Language
+    alone, or a shared cache could store an English page under a German request."""
+    explainer = published()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(url("detail", explainer.slug))
+    html = html_of(response)
+    assert '<html lang="de"' in html and "Verwendete Quellen" in html and "Sources" not in html
+    assert response["Content-Language"] == "de"
+    assert "Cookie" not in response.get("Vary", "")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    html = html_of(client.get(url("detail", explainer.slug), **EN))
+    assert '<html lang="en"' in html and "Sources" in html
+
+
+@pytest.mark.django_db
+def test_an_editor_who_chose_english_for_the_admin_still_reads_german_pages(client, reporter):
+    explainer = published()
+    client.force_login(reporter)
+    client.post("/admin/sprache/", {"language": "en", "next": "/admin/"})
+    assert "Log out" in html_of(client.get("/admin/"))
+    html = html_of(client.get(url("detail", explainer.slug)))
+    assert '<html lang="de"' in html and "Verwendete Quellen" in html
+
+
+@pytest.mark.django_db
+def test_the_site_name_is_translated(client):
+    explainer = published()
+    html = html_of(client.get(url("detail", explainer.slug), **EN))
+    assert f"<title>{explainer.headline} – Newsroom Explainers</title>" in html
+    assert '<a class="site-name" href="/">Newsroom Explainers</a>' in html
+    assert "© Newsroom Explainers" in html
+    html = html_of(client.get(url("index")))
+    assert '<a class="site-name" href="/">Newsroom Erklärstücke</a>' in html
+
+
+@pytest.mark.django_db
 def test_english_and_german_readers_each_get_their_own_cached_article(client):
     explainer = published()
     assert "Verwendete Quellen" in html_of(client.get(url("detail", explainer.slug)))

@@ -1,5 +1,7 @@
 """Per-question history, and restoring one question from any revision."""
 
+import re
+
 import pytest
 import reversion
 from django.urls import reverse
@@ -7,7 +9,8 @@ from django.urls import reverse
 from explainers.desk.question_history import question_histories, restore_question
 from explainers.domain.builders import document_from_explainer
 from explainers.domain.publishing import publish
-from explainers.domain.revisions import latest_revision, record_revision
+from explainers.domain.revisions import RevertRefused, latest_revision, record_revision
+from explainers.domain.takedown import redact
 from explainers.models import Question, Source
 from tests.factories import make_explainer
 
@@ -85,7 +88,8 @@ def test_the_admin_shows_question_histories_and_restores_by_post(client, reporte
     html = page.content.decode()
     assert "Was ist Frage 2?" in html and "[gelöscht]" in html
     url = reverse("admin:explainers_explainer_restore_question", args=[explainer.pk, key, first.pk])
-    assert client.get(url).status_code == 405
+    assert client.get(url).status_code == 200  # the confirmation page: nothing restored yet
+    assert not Question.objects.filter(explainer=explainer, key=key).exists()
     assert client.post(url).status_code == 302
     assert Question.objects.filter(explainer=explainer, key=key).exists()
 
@@ -102,3 +106,149 @@ def test_restoring_a_question_of_a_published_explainer_needs_the_desk(client, re
     client.force_login(desk)
     assert client.post(url).status_code == 302
     assert Question.objects.get(explainer=explainer, key=key).answer.startswith("Antwort auf")
+
+
+def questions_page(client, explainer) -> str:
+    response = client.get(reverse("admin:explainers_explainer_questions", args=[explainer.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def restore_url(explainer, key, revision) -> str:
+    return reverse(
+        "admin:explainers_explainer_restore_question", args=[explainer.pk, key, revision.pk]
+    )
+
+
+def headings(html: str) -> list[str]:
+    return re.findall(r'<h2 id="frage-[^"]+">([^<]+)', html)
+
+
+def test_questions_stand_in_article_order_and_deleted_ones_after_them(client, reporter):
+    explainer = make_explainer(questions=4)
+    change(explainer, p2=None)
+    change(explainer, p1={"position": 7})  # the first question moves to the end
+    client.force_login(reporter)
+    assert headings(questions_page(client, explainer)) == [
+        "1. Was ist Frage 3?", "2. Was ist Frage 4?", "3. Was ist Frage 1?", "Was ist Frage 2? ",
+    ]  # fmt: skip
+
+
+def test_each_revision_shows_the_whole_answer_marked_against_the_one_before(client, reporter):
+    explainer = make_explainer(questions=1, sources=0)
+    change(explainer, p1={"answer": "Antwort auf Frage 1. Jetzt mit Zahlen."})
+    change(explainer, p1={"answer": "Völlig neu formuliert. Jetzt mit Zahlen."})
+    client.force_login(reporter)
+    html = questions_page(client, explainer)
+    newest = "<del>Antwort auf Frage 1</del><ins>Völlig neu formuliert</ins>. Jetzt mit Zahlen."
+    middle = "Antwort auf Frage 1.<ins> Jetzt mit Zahlen.</ins>"
+    oldest = "<ins>Antwort auf Frage 1.</ins>"  # added: all of it new
+    assert html.index(newest) < html.index(middle) < html.index(oldest)
+
+
+def test_no_restore_is_offered_for_the_text_the_working_copy_already_has(client, reporter):
+    explainer = make_explainer(questions=2)
+    first = latest_revision(explainer)
+    change(explainer, p1={"answer": "Geändert."})
+    client.force_login(reporter)
+    html = questions_page(client, explainer)
+    key_1 = Question.objects.get(explainer=explainer, position=1).key
+    key_2 = Question.objects.get(explainer=explainer, position=2).key
+    links = re.findall(r'href="[^"]*/questions/([^/]+)/restore/(\d+)/"', html)
+    assert links == [(key_1, str(first.pk))]  # the old answer of question 1, nothing else
+    assert key_2 not in {key for key, _revision in links}
+    assert "entspricht dem Arbeitsstand" in html
+
+
+def test_restoring_shows_what_changes_first_and_only_the_confirmation_restores(client, reporter):
+    explainer = make_explainer(questions=2)
+    first = latest_revision(explainer)
+    change(explainer, p1={"answer": "Ganz anders."})
+    key = Question.objects.get(explainer=explainer, position=1).key
+    client.force_login(reporter)
+    response = client.get(restore_url(explainer, key, first))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Wiederherstellen bestätigen" in html
+    assert "<del>Ganz anders</del><ins>Antwort auf Frage 1</ins>.<ins> [1]</ins>" in html
+    assert "Fragen: 0 neu, 1 geändert, 0 entfernt, 0 verschoben." in html
+    assert Question.objects.get(explainer=explainer, key=key).answer == "Ganz anders."
+    assert latest_revision(explainer).pk != first.pk
+    before = latest_revision(explainer).pk
+    assert client.post(restore_url(explainer, key, first)).status_code == 302
+    assert Question.objects.get(explainer=explainer, key=key).answer.startswith("Antwort auf")
+    assert latest_revision(explainer).pk != before
+
+
+def test_the_confirmation_of_a_deleted_question_shows_it_and_its_source_coming_back(client, desk):
+    explainer = make_explainer(questions=2)
+    first = latest_revision(explainer)
+    key = Question.objects.get(explainer=explainer, position=1).key
+    with reversion.create_revision():
+        Question.objects.filter(explainer=explainer, position=1).delete()
+        Source.objects.filter(explainer=explainer, key="quelle-1").delete()
+        record_revision(explainer)
+    client.force_login(desk)
+    html = client.get(restore_url(explainer, key, first)).content.decode()
+    assert "Fragen: 1 neu, 0 geändert, 0 entfernt, 0 verschoben." in html
+    assert "Quellen: 1 neu, 0 entfernt, 0 geändert." in html
+    assert "<ins>Was ist Frage 1?</ins>" in html
+
+
+def test_restoring_what_the_working_copy_already_holds_is_refused_and_records_nothing(
+    client, reporter
+):
+    explainer = make_explainer(questions=1)
+    current = latest_revision(explainer)
+    key = Question.objects.get(explainer=explainer).key
+    with pytest.raises(RevertRefused, match="steht schon so im Arbeitsstand"):
+        restore_question(explainer, current, key)
+    client.force_login(reporter)
+    html = client.get(restore_url(explainer, key, current)).content.decode()
+    assert "Keine inhaltlichen Unterschiede." in html
+    assert "Wiederherstellen bestätigen" not in html
+    response = client.post(restore_url(explainer, key, current), follow=True)
+    assert "steht schon so im Arbeitsstand – nichts wiederhergestellt" in response.content.decode()
+    assert latest_revision(explainer).pk == current.pk
+
+
+def test_a_reporter_may_not_even_preview_restoring_into_a_published_explainer(
+    client, reporter, desk
+):
+    explainer = make_explainer(questions=1)
+    first = latest_revision(explainer)
+    publish(explainer)
+    change(explainer, p1={"answer": "Anders."})
+    key = Question.objects.get(explainer=explainer).key
+    client.force_login(reporter)
+    assert client.get(restore_url(explainer, key, first)).status_code == 403
+    assert "/restore/" not in questions_page(client, explainer)
+    client.force_login(desk)
+    assert client.get(restore_url(explainer, key, first)).status_code == 200
+    assert restore_url(explainer, key, first) in questions_page(client, explainer)
+
+
+def test_a_question_missing_from_the_revision_is_explained_not_previewed(client, reporter):
+    explainer = make_explainer(questions=1)
+    first = latest_revision(explainer)
+    client.force_login(reporter)
+    response = client.get(restore_url(explainer, "q-gibtsnicht", first), follow=True)
+    assert "Diese Frage gibt es in dieser Revision nicht." in response.content.decode()
+
+
+def test_a_redacted_passage_shows_neither_in_the_history_nor_in_the_preview(client, desk):
+    explainer = make_explainer(questions=2)
+    first = latest_revision(explainer)
+    change(explainer, p1={"answer": "Minister Xaver Huber soll gelogen haben."})
+    with_passage = latest_revision(explainer)
+    change(explainer, p1={"answer": "Eine ganz andere Antwort."})
+    redact(explainer, passage="Xaver Huber", reason="Gerichtsbeschluss", user=desk)
+    key = Question.objects.get(explainer=explainer, position=1).key
+    client.force_login(desk)
+    html = questions_page(client, explainer)
+    assert "Minister" in html and "aus rechtlichen Gründen entfernt" in html
+    assert "Xaver" not in html and "Huber" not in html
+    preview = client.get(restore_url(explainer, key, with_passage)).content.decode()
+    assert "Minister" in preview and "Wiederherstellen bestätigen" in preview
+    assert "Xaver" not in preview and "Huber" not in preview
+    assert first.pk != with_passage.pk

@@ -26,6 +26,7 @@ from explainers.domain.scheduling import publish_due, schedule
 from explainers.domain.takedown import TakedownRefused, redact
 from explainers.models import (
     CurrentPublication,
+    Draft,
     Explainer,
     Publication,
     Question,
@@ -583,7 +584,7 @@ NEVER_TYPED = {
     "SearchEntry.language", "HandOff.kind", "Comment.question_key", "Comment.question_digest",
     "ScheduledPublication.kind",
     "ScheduledPublication.status", "Redaction.reason", "Redaction.places",
-    "Redaction.fingerprint", "RedactedSlug.digest",
+    "Redaction.fingerprint", "RedactedSlug.digest", "AdminPreference.language",
 }  # fmt: skip
 
 
@@ -648,6 +649,12 @@ def test_every_text_field_of_every_model_that_can_hold_the_passage_loses_it(
     hand_in(explainer, user=reporter, message=f"Bitte prüfen: {PASSAGE}.")
     send_back(explainer, user=desk, message=f"Belege, dass {PASSAGE}!")
     add_comment(explainer, user=desk, text=f"Stimmt es, dass {PASSAGE}?")
+    Draft.objects.create(
+        explainer=explainer, user=reporter,
+        fields=[["teaser", f"Entwurf: {PASSAGE}."], ["slug", explainer.slug],
+                ["sources-0-key", PASSAGE_SLUG], ["sources-0-url", f"https://zeitung.de/{PASSAGE_SLUG}"],
+                ["questions-0-answer", f"Neu: {PASSAGE}. [^{PASSAGE_SLUG}]"]],
+    )  # fmt: skip
     every_field = {f"{model.__name__}.{name}" for model, names in text_fields().items()
                    for name in names}  # fmt: skip
     assert every_field >= NEVER_TYPED, "NEVER_TYPED names a field that is gone"
@@ -657,4 +664,10 @@ def test_every_text_field_of_every_model_that_can_hold_the_passage_loses_it(
 
     assert fields_holding("bestochen") == set()
     assert {"publications", "revisions", "working_copy", "schedules", "hand_offs", "comments",
-            "slug", "anchors", "source_keys", "links"} <= set(record.places)  # fmt: skip
+            "drafts", "slug", "anchors", "source_keys", "links"} <= set(record.places)  # fmt: skip
+    kept = dict(Draft.objects.get().fields)
+    explainer.refresh_from_db()
+    assert kept["slug"] == explainer.slug, "the draft's slug is not renamed as the working copy's"
+    renamed_key = Source.objects.get(explainer=explainer).key
+    assert kept["sources-0-key"] == renamed_key
+    assert f"[^{renamed_key}]" in kept["questions-0-answer"]

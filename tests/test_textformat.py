@@ -18,6 +18,7 @@ from explainers.core.documents import (
     normalize_document,
     question_key,
 )
+from explainers.core.rendering import render_markdown
 from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
     ParsedExplainer,
@@ -313,6 +314,36 @@ def test_list_with_blank_lines_between_items_is_still_one_paragraph():
 def test_escaped_list_line_starts_a_new_list_paragraph():
     parsed = minimal("Teaser.\nWas nun?\n- a\n\\- b\n- c")
     assert answers(parsed)[0] == ["- a", "- b\n- c"]
+
+
+def test_bullet_and_en_dash_lines_from_agency_copy_are_list_items():
+    parsed = minimal(
+        "Teaser.\nWas nun?\nDenkbar ist vieles:\n"
+        "• Waffen\n•\tTruppen\n– ein Beitritt\n- Geld\nMehr."
+    )
+    assert answers(parsed)[0] == [
+        "Denkbar ist vieles:",
+        "- Waffen\n- Truppen\n- ein Beitritt\n- Geld",
+        "Mehr.",
+    ]
+
+
+def test_a_bullet_list_renders_as_a_list_for_readers():
+    parsed = minimal("Teaser.\nWas nun?\n• Waffen\n• Truppen")
+    html = render_markdown(parsed.document["questions"][0]["answer"])
+    assert html.count("<li>") == 2 and "•" not in html
+
+
+def test_a_dash_inside_a_sentence_or_an_escaped_bullet_stays_text():
+    parsed = minimal("Teaser.\nWas nun?\nDas Wort fällt – oft.\n\\• kein Punkt\n–ohne Abstand")
+    assert answers(parsed)[0] == ["Das Wort fällt – oft.", "• kein Punkt", "–ohne Abstand"]
+
+
+def test_a_paragraph_starting_with_a_bullet_is_escaped_on_export_and_read_back_as_text():
+    document = minimal("Teaser.\nWas nun?\n\\• kein Punkt\n\\– auch nicht").document
+    exported = export_text(document)
+    assert "\\• kein Punkt" in exported and "\\– auch nicht" in exported
+    assert parse_text(exported).document == document
 
 
 def test_header_lines_may_be_separated_by_blank_lines():

@@ -36,6 +36,7 @@ from explainers.core.documents import (
 )
 from explainers.core.translation import format_number
 from explainers.core.translation import gettext as _
+from explainers.core.typography import PLAIN, markdown_rules, typography_language
 
 # Links to the web get rel="noopener noreferrer".
 _WEB_PREFIXES = tuple(f"{scheme}:" for scheme in sorted(WEB_URL_SCHEMES))
@@ -103,6 +104,18 @@ def _parser(validate_link) -> MarkdownIt:
 
 
 _MD = _parser(is_allowed_link)
+
+
+@functools.cache  # one per language with its own quotes, and one for the rest
+def _typeset_parser(language: str | None) -> MarkdownIt:
+    return markdown_rules(_parser(is_allowed_link), language)
+
+
+def _parser_for(typesetting: int, language: str | None) -> MarkdownIt:
+    """The renderer of a publication's `typesetting` (explainers/core/typography.py)."""
+    return _MD if typesetting == PLAIN else _typeset_parser(typography_language(language))
+
+
 _MD_ANY_LINK = _parser(lambda url: True)  # only to find every link target
 
 # markdown-it stops at this nesting depth: lists and quotes inside deeper ones are dropped
@@ -161,13 +174,19 @@ def _sanitise(html: str) -> str:
     )
 
 
-def render_markdown(text: str) -> str:
-    """The Markdown subset as sanitised HTML (teaser, intro); markers stay plain text."""
-    return _sanitise(_MD.render(text or "", {}))
+def render_markdown(text: str, *, typesetting: int = PLAIN, language: str | None = None) -> str:
+    """The Markdown subset as sanitised HTML (teaser, intro); markers stay plain text.
+    With a `typesetting` other than PLAIN, in the typography of `language`."""
+    return _sanitise(_parser_for(typesetting, language).render(text or "", {}))
 
 
 def render_answer(
-    text: str, source_numbers: Mapping[str, int], *, cite_id_prefix: str | None
+    text: str,
+    source_numbers: Mapping[str, int],
+    *,
+    cite_id_prefix: str | None,
+    typesetting: int = PLAIN,
+    language: str | None = None,
 ) -> str:
     """An answer as sanitised HTML; ``[^key]`` markers become numbered citation links.
 
@@ -176,7 +195,7 @@ def render_answer(
     Without a prefix, markers become their number as plain text, "[1]".
     """
     env = {"source_numbers": source_numbers, "cite_id_prefix": cite_id_prefix}
-    return _sanitise(_MD.render(text or "", env))
+    return _sanitise(_parser_for(typesetting, language).render(text or "", env))
 
 
 def source_numbers(document: Mapping[str, Any]) -> dict[str, int]:
@@ -187,17 +206,66 @@ def source_numbers(document: Mapping[str, Any]) -> dict[str, int]:
     return numbers
 
 
-def render_document_answers(document: Mapping[str, Any]) -> dict[str, str]:
-    """Question key → rendered answer; citation ids are prefixed ``{anchor}-zitat``."""
-    numbers = source_numbers(document)
-    return {
-        question["key"]: render_answer(
-            question.get("answer", ""),
-            numbers,
-            cite_id_prefix=f"{question.get('anchor') or question['key']}-zitat",
-        )
-        for question in document.get("questions") or []
-    }
+def citation_numbers(document: Mapping[str, Any], *, typesetting: int = PLAIN) -> dict[str, int]:
+    """Source key → the number readers see for it. PLAIN: its position among the sources
+    (`source_numbers`). Later typesettings number in the order readers meet them: the
+    sources in the order of their first citation marker, question after question; then
+    those a question cites without a marker (its "cites"), in article order; then those
+    never cited, in their stored order."""
+    if typesetting == PLAIN:
+        return source_numbers(document)
+    parsed = [_MD.parse(question.get("answer") or "") for question in _questions(document)]
+    return _reading_order(document, parsed)
+
+
+def _reading_order(document: Mapping[str, Any], parsed: Iterable[list]) -> dict[str, int]:
+    """`citation_numbers` from the answers as markdown-it parsed them: a marker counts where
+    the renderer makes it a citation (not in link text, not escaped)."""
+    known = [source.get("key", "") for source in document.get("sources") or []]
+    known_keys = set(known)
+    marked = (
+        child.meta["key"]
+        for tokens in parsed
+        for block in tokens
+        for child in block.children or ()
+        if child.type == "citation" and child.meta["key"] in known_keys
+    )
+    cited = (
+        key for question in _questions(document) for key in question.get("cites") or ()
+        if key in known_keys
+    )  # fmt: skip
+    order = dict.fromkeys([*marked, *cited, *known])
+    return {key: number for number, key in enumerate(order, start=1)}
+
+
+def _questions(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return document.get("questions") or []
+
+
+def render_document_answers(
+    document: Mapping[str, Any], *, typesetting: int = PLAIN
+) -> dict[str, str]:
+    """Question key → rendered answer; citation ids are prefixed ``{anchor}-zitat``.
+
+    Numbered as `citation_numbers` says, in the typography of the document's language
+    unless PLAIN."""
+    return render_answers_and_numbers(document, typesetting=typesetting)[0]
+
+
+def render_answers_and_numbers(
+    document: Mapping[str, Any], *, typesetting: int = PLAIN
+) -> tuple[dict[str, str], dict[str, int]]:
+    """`render_document_answers` and `citation_numbers` at once, each answer parsed once."""
+    md = _parser_for(typesetting, document.get("language"))
+    questions = _questions(document)
+    parsed = [md.parse(question.get("answer") or "") for question in questions]
+    numbers = source_numbers(document) if typesetting == PLAIN else _reading_order(document, parsed)
+    rendered = {}
+    for question, tokens in zip(questions, parsed, strict=True):
+        prefix = f"{question.get('anchor') or question['key']}-zitat"
+        env = {"source_numbers": numbers, "cite_id_prefix": prefix}
+        rendered[question["key"]] = _sanitise(md.renderer.render(tokens, md.options, env))
+    return rendered, numbers
 
 
 def answer_marker_count(document: Mapping[str, Any]) -> int:

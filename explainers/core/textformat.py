@@ -3,7 +3,8 @@
 A file is optional header lines (``Titel:``, ``Dachzeile:``, ``Sprache:``, ``Slug:``,
 ``Verwandt:``, ``Bild:``, ``Bild-Alt:``, ``Bildunterschrift:``, ``Bildrechte:``), then the
 body: every non-empty line is a paragraph (consecutive ``- ``/``N. `` lines form one list
-paragraph, consecutive ``> `` lines one quote paragraph). The first paragraph is the teaser,
+paragraph, consecutive ``> `` lines one quote paragraph; a line starting with ``• `` or ``– ``,
+as pasted from agency copy, is read as a ``- `` list line). The first paragraph is the teaser,
 the paragraphs up to the first question line are the intro, and each question line starts a
 question whose answer runs to the next question line. A sources heading ("Verwendete Quellen")
 starts the source list, which runs to the end of the file. A leading backslash makes a line
@@ -14,7 +15,8 @@ Source line:    ``- [key] publisher: label <https://url> vom 17. August 2025 {ki
 
 ``parse_text(export_text(doc)).document == doc`` for every valid normalised document except
 for values the format cannot carry: a question starting with a backslash, a paragraph with a
-line break that is not between list or quote lines, a teaser of several paragraphs, a source
+line break that is not between list or quote lines, a line inside a paragraph starting with
+``• `` or ``– `` (it becomes a ``- `` list line), a teaser of several paragraphs, a source
 label ending in a German date or containing ``<scheme:…>``, and a publisher containing ": ".
 
 This module is pure and import-light: no Django, no database, no request.
@@ -58,6 +60,7 @@ __all__ = [
     "decode_import_bytes",
     "export_markdown",
     "export_text",
+    "filename_headline_warning",
     "parse_text",
     "unsafe_link_targets",
 ]
@@ -79,6 +82,7 @@ _DRIVE_OR_ADDRESS_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # C:\\…, file:
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _QUESTION_SUFFIX_RE = re.compile(r"\s*\{#([^\s{}]*)(?:\s+cites=([^{}]*))?\s*\}$")
 _LIST_LINE_RE = re.compile(r"(?:-|\d{1,3}\.)\s")
+_DASH_ITEM_RE = re.compile(r"[•–]\s+")  # a bullet or en dash starting a line: a list item
 _SENTENCE_END_RE = re.compile(r"(\S*)([.!?])\s")
 _ABBREVIATIONS = frozenset(
     {"abs", "art", "bzw", "ca", "dr", "evtl", "ggf", "inkl", "mio", "mrd", "nr", "prof", "sog",
@@ -119,6 +123,9 @@ class ParsedExplainer:
     linked_citations: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     image_line: int | None = None  # the line number of "Bild:", for the importer's errors
+    language_given: bool = False  # a "Sprache:" line (else the importer detects it)
+    headline_from_filename: bool = False  # no title and no "Titel:": read from the file name
+    explicit_keys: frozenset[str] = frozenset()  # question keys written in the file ({#…})
 
 
 @dataclass
@@ -190,7 +197,7 @@ def _is_furniture(line: str) -> bool:
 
 def _group_of(line: str) -> str | None:
     """'list' or 'quote' for lines that join their neighbours into one paragraph."""
-    if _LIST_LINE_RE.match(line):
+    if _LIST_LINE_RE.match(line) or _DASH_ITEM_RE.match(line):
         return "list"
     if line.startswith("> "):
         return "quote"
@@ -224,6 +231,7 @@ def _needs_escape(line: str) -> bool:
     return (
         not line
         or line.startswith("\\")
+        or _DASH_ITEM_RE.match(line) is not None
         or is_sources_heading(line)
         or _is_furniture(line)
         or _HEADER_RE.fullmatch(line) is not None
@@ -269,7 +277,7 @@ def parse_text(
             "Keine Frage gefunden. Eine Frage steht allein in einer Zeile und endet mit „?“."
         )
     warnings: list[str] = []
-    headline = _headline(title, headers, filename, warnings)
+    headline, from_filename = _headline(title, headers, filename, warnings)
     source_keys = [source["key"] for source in sources]
     teaser = pre[0] if pre else ""
     intro = join_paragraphs(pre[1:])
@@ -289,7 +297,16 @@ def parse_text(
         "related": _related(headers),
     }
     warnings += _cut_off_warnings([teaser, *pre[1:], *(p for q in raw_questions for p in q.answer)])
-    return ParsedExplainer(normalize_document(document), furniture, linked, warnings, image_line)
+    return ParsedExplainer(
+        normalize_document(document),
+        furniture,
+        linked,
+        warnings,
+        image_line,
+        language_given=bool(headers.get("language")),
+        headline_from_filename=from_filename,
+        explicit_keys=frozenset(q.key for q in raw_questions if q.key),
+    )
 
 
 def _checked_text(text: str) -> str:
@@ -349,15 +366,21 @@ def _read_body(lines: list[str]) -> tuple[list[str], list[_RawQuestion], list[st
         elif question := _question_line(line, shape_allowed=bool(pre or questions)):
             questions.append(question)
         elif _group_of(line) and _group_of(line) == group:
-            paragraphs[-1].append(line)
+            paragraphs[-1].append(_as_list_line(line))
         else:
-            paragraphs.append([line])
+            paragraphs.append([_as_list_line(line)])
         group = None if question else _group_of(line)
     if len(questions) > MAX_QUESTIONS:
         raise TextFormatError(f"Der Text hat mehr als {MAX_QUESTIONS} Fragen.")
     for question in questions:
         question.answer = ["\n".join(paragraph) for paragraph in question.answer]
     return ["\n".join(paragraph) for paragraph in pre], questions, furniture, source_lines
+
+
+def _as_list_line(line: str) -> str:
+    """A line "• Punkt" or "– Punkt" as the list line "- Punkt" the answers' Markdown knows."""
+    match = _DASH_ITEM_RE.match(line)
+    return f"- {line[match.end() :]}" if match else line
 
 
 def _without_furniture(lines: list[str], furniture: list[str]) -> list[str]:
@@ -449,20 +472,24 @@ def _check_unique(keys: list[str], what: str) -> None:
 
 def _headline(
     title: str | None, headers: dict[str, str], filename: str | None, warnings: list[str]
-) -> str:
+) -> tuple[str, bool]:
+    """The headline, and whether it was made from the file name."""
     for candidate in (title, headers.get("headline")):
         if candidate and candidate.strip():
-            return " ".join(candidate.split())
+            return " ".join(candidate.split()), False
     name = _humanize_filename(filename or "")
     if not name:
         raise TextFormatError(
             "Keine Überschrift gefunden. Bitte einen Titel angeben oder den Text mit einer "
             "Zeile „Titel: …“ beginnen."
         )
-    warnings.append(
-        f"Keine Überschrift angegeben: „{name}“ wurde aus dem Dateinamen übernommen. Bitte prüfen."
-    )
-    return name
+    warnings.append(filename_headline_warning(name))
+    return name, True
+
+
+def filename_headline_warning(name: str) -> str:
+    taken = f"„{name}“ wurde aus dem Dateinamen übernommen"
+    return f"Keine Überschrift angegeben: {taken}. Bitte prüfen."
 
 
 def _humanize_filename(filename: str) -> str:

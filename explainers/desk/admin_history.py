@@ -18,14 +18,16 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
 
 from explainers.core.documents import NOTE_MAX, PASSAGE_MAX
-from explainers.desk.question_history import question_histories, restore_question
+from explainers.desk.question_history import (
+    question_histories,
+    restore_preview,
+    restore_question,
+)
 from explainers.domain.builders import document_from_explainer, document_from_revision
 from explainers.domain.publishing import PublishRefused, publish
 from explainers.domain.revisions import (
@@ -233,9 +235,26 @@ class HistoryViews:
             can_revert=self.can_revert(request, explainer),
         )
 
-    @method_decorator(require_POST)
     def restore_question_view(self, request, object_id, key, revision_id):
+        """GET: what restoring the question would change in the working copy, to confirm;
+        POST: restore it."""
         explainer, revision = self._revert_target(request, object_id, revision_id)
+        if request.method != "POST":
+            try:
+                working, restored = restore_preview(explainer, revision, key)
+            except RevertRefused as refusal:
+                messages.error(request, str(refusal))
+                return redirect("admin:explainers_explainer_questions", explainer.pk)
+            question = next(q for q in restored["questions"] if q["key"] == key)
+            return self._render(
+                request,
+                "admin/explainers/explainer/question_restore_confirm.html",
+                explainer,
+                _("Frage aus Revision %(id)s wiederherstellen?") % {"id": revision_label(revision)},
+                revision=revision,
+                question=question,
+                diff=present_diff(working, restored),
+            )
         try:
             question = restore_question(explainer, revision, key, user=request.user)
         except RevertRefused as refusal:

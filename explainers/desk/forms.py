@@ -8,6 +8,7 @@ value) is handled when saving, in `make_room`.
 from __future__ import annotations
 
 import copy
+import re
 
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
@@ -210,6 +211,9 @@ class StoredChecksHold:
         return field.value_from_object(self.instance) == self.initial[name]
 
 
+LINE_BREAK_RE = re.compile(r"[ \t]*(?:\r\n|\r|\n)+[ \t]*")
+
+
 class ExplainerForm(StoredChecksHold, NeverCutText, forms.ModelForm):
     # The revision the form was loaded from: a save against a newer one is merged.
     loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -222,6 +226,7 @@ class ExplainerForm(StoredChecksHold, NeverCutText, forms.ModelForm):
     )
     merge_conflicts: list = []  # set by the admin when a merge found clashes
     redacted_places: list = []  # set by the admin: where the form shows a redacted passage
+    draft_data = None  # set by the admin: a restored autosave draft, shown bound
 
     class Meta:
         model = Explainer
@@ -230,13 +235,22 @@ class ExplainerForm(StoredChecksHold, NeverCutText, forms.ModelForm):
             "image", "image_alt", "image_caption", "image_credit", "review_by",
         ]  # fmt: skip
         field_classes = {"image": LeadImageField}
+        # The whole headline in view, on as many lines as it takes (admin.css).
+        widgets = {"headline": forms.Textarea(attrs={"rows": 2, "class": "headline-input"})}
 
     def __init__(self, *args, **kwargs):
+        if self.draft_data is not None and not args and "data" not in kwargs:
+            kwargs["data"] = self.draft_data
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         if "image" in self.fields:
             self.fields["image"].widget = LeadImageWidget()
             self.fields["image"].help_text = f"{upload_rules()} {self.fields['image'].help_text}"
+
+    def clean_headline(self):
+        # A headline is one line; a line break typed into its box (which wraps long
+        # headlines) becomes a space. Other characters stay as typed.
+        return LINE_BREAK_RE.sub(" ", self.cleaned_data["headline"])
 
     def clean(self):
         cleaned = super().clean()

@@ -176,7 +176,10 @@ class _Fixer:
                 self.note(_("Fassung v%(n)s") % {"n": publication.number}, old, new)
             if not self.dry_run:
                 publication.slug, publication.document = slug, document
-                publication.rendered_answers = render_document_answers(document)
+                publication.rendered_answers = render_document_answers(
+                    document,
+                    typesetting=getattr(publication, "typesetting", 0),  # 0011: none yet
+                )
                 publication.content_hash = content_hash(document, publication.byline)
                 publication.redaction_generation = F("redaction_generation") + 1
                 publication.save()

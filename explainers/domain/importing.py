@@ -1,6 +1,11 @@
-"""Importing: a text-format file (or a document) checked and written into the working copy,
-new or with --replace, and published if asked, in one transaction. The writing itself is
-`explainers.domain.builders.write_document`, shared with revert and question restore."""
+"""Importing: a text-format or JSON file (or a document) checked and written into the working
+copy, new or with --replace, and published if asked, in one transaction. The writing itself is
+`explainers.domain.builders.write_document`, shared with revert and question restore.
+
+A dry run does all of it except the revision and the publication, then rolls the transaction
+back and stores no image: what it reports is what the import would write. With --replace, a
+re-imported question keeps the key of the stored question it is
+(explainers/core/question_matching.py), and a file without "Titel:" keeps the headline."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import replace as replaced_fields
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +21,20 @@ import reversion
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from reversion.models import Revision
 
+from explainers.core.diffing import diff_documents
+from explainers.core.document_json import looks_like_document_json, parse_document_json
 from explainers.core.documents import is_safe_url, normalize_document
+from explainers.core.question_matching import SimilarMatch, keep_keys
 from explainers.core.rendering import expansion_problem, too_deeply_nested
 from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
     ParsedExplainer,
     decode_import_bytes,
+    filename_headline_warning,
     parse_text,
 )
-from explainers.domain.builders import write_document
+from explainers.domain.builders import document_from_explainer, write_document
 from explainers.domain.images import (
     ImageRefused,
     clean_image,
@@ -33,9 +42,11 @@ from explainers.domain.images import (
     lead_image_storage,
     write_renditions,
 )
+from explainers.domain.import_language import LanguageRefused, choose_language
+from explainers.domain.import_report import ImportReport
 from explainers.domain.publishing import publish
 from explainers.domain.redaction_guard import check_not_redacted
-from explainers.domain.revisions import latest_revision, record_revision, revision_label
+from explainers.domain.revisions import latest_revision, record_revision
 from explainers.models import (
     Explainer,
     Publication,
@@ -44,54 +55,32 @@ from explainers.models import (
     http_url_validator,
 )
 
+FORMATS = ("text", "json")
+
 
 class ImportRefused(Exception):
     """An import that cannot be written; the message is for the editor."""
 
 
 @dataclass
-class ImportReport:
-    explainer: Explainer
-    parsed: ParsedExplainer
-    replaced: bool
-    revision: Revision | None
-    publication: Publication | None = None
-    warnings: list[str] = field(default_factory=list)
+class _Written:
+    """What `_write_import` wrote (or, in a dry run, would write)."""
 
-    def lines(self) -> list[str]:
-        document = self.parsed.document
-        revision = self.revision
-        lines = [
-            _("%(verb)s: „%(headline)s“ (%(slug)s), %(q)s Fragen, %(s)s Quellen, Revision %(rev)s")
-            % {
-                "verb": _("Ersetzt") if self.replaced else _("Importiert"),
-                "headline": document["headline"],
-                "slug": document["slug"],
-                "q": len(document["questions"]),
-                "s": len(document["sources"]),
-                "rev": revision_label(revision) if revision else "–",
-            }
-        ]
-        if self.parsed.dropped_furniture:
-            lines.append(
-                _("Entfernte Seitenelemente: %(lines)s")
-                % {"lines": ", ".join(f"„{line}“" for line in self.parsed.dropped_furniture)}
-            )
-        if self.parsed.linked_citations:
-            lines.append(_("Nach Namen zugeordnete Quellen (bitte prüfen):"))
-            questions = {
-                q["key"]: (n, q["question"]) for n, q in enumerate(document["questions"], 1)
-            }
-            labels = {s["key"]: s["publisher"] or s["label"] for s in document["sources"]}
-            for question_key, source_key in self.parsed.linked_citations:
-                number, text = questions[question_key]
-                lines.append(f"  {number}. {text} → {labels[source_key]}")
-        if self.publication is not None:
-            lines.append(
-                _("Veröffentlicht als v%(n)s (%(kind)s)")
-                % {"n": self.publication.number, "kind": self.publication.get_kind_display()}
-            )
-        return lines
+    explainer: Explainer
+    replaced: bool
+    document: dict[str, Any]  # as written
+    before: dict[str, Any] | None = None  # the working copy it replaced
+    similar: list[SimilarMatch] = field(default_factory=list)
+    kept_headline: str | None = None  # the stored headline, kept for a file without "Titel:"
+    next_number: int = 1  # of the publication --publish would make
+
+
+class _DryRunDone(Exception):
+    """Ends a dry run inside its transaction, so everything written is rolled back."""
+
+    def __init__(self, written: _Written) -> None:
+        super().__init__()
+        self.written = written
 
 
 def import_file(
@@ -103,10 +92,14 @@ def import_file(
     publish_kind: str | None = None,
     note: str = "",
     user=None,
+    language: str | None = None,
+    file_format: str = "text",
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Read, check and write a text-format file; with `publish_kind` publish it too.
+    """Read, check and write a text-format or JSON file; with `publish_kind` publish it too.
 
     Import and publication are one transaction: a refused publication writes nothing.
+    `language` overrides the file's; `dry_run` checks everything and writes nothing.
     """
     path = Path(path)
     if not path.is_file():
@@ -115,28 +108,77 @@ def import_file(
         raise ImportRefused(
             _("Die Datei ist größer als %(limit)s MB.") % {"limit": MAX_IMPORT_BYTES // 1_000_000}
         )
-    parsed = parse_text(
-        decode_import_bytes(path.read_bytes()), title=title, slug=slug, filename=path.name
-    )
-    with transaction.atomic(), imported_image(parsed, replace) as document:
-        explainer, replaced = _write_import(document, replace=replace, user=user)
-        revision = latest_revision(explainer)
-        report = ImportReport(explainer, parsed, replaced, revision, warnings=list(parsed.warnings))
-        if publish_kind:  # the revision just recorded: no need to read the rows back
-            report.publication = publish(
-                explainer, kind=publish_kind, note=note, user=user, revision=revision
+    text = decode_import_bytes(path.read_bytes())
+    if file_format == "json":
+        parsed = parse_document_json(text, title=title, slug=slug)
+    elif looks_like_document_json(text):
+        raise ImportRefused(_("Die Datei enthält JSON: bitte mit --format json importieren."))
+    else:
+        parsed = parse_text(text, title=title, slug=slug, filename=path.name)
+    try:
+        chosen = choose_language(parsed.document, option=language, given=parsed.language_given)
+    except LanguageRefused as error:
+        raise ImportRefused(str(error)) from error
+    parsed = replaced_fields(parsed, document={**parsed.document, "language": chosen.code})
+    report = ImportReport(None, parsed, False, None, dry_run=dry_run, notes=list(chosen.notes))
+    try:
+        with transaction.atomic(), imported_image(parsed, replace, dry_run=dry_run) as document:
+            written = _write_import(
+                document,
+                replace=replace,
+                user=user,
+                keep_headline=parsed.headline_from_filename,
+                explicit_keys=parsed.explicit_keys,
+                dry_run=dry_run,
             )
+            if dry_run:
+                raise _DryRunDone(written)
+            report.revision = latest_revision(written.explainer)
+            _fill_report(report, written)
+            if publish_kind:  # the revision just recorded: no need to read the rows back
+                report.publication = publish(
+                    written.explainer,
+                    kind=publish_kind,
+                    note=note,
+                    user=user,
+                    revision=report.revision,
+                )
+    except _DryRunDone as done:
+        _fill_report(report, done.written)
+        if done.written.before is not None:
+            report.diff = diff_documents(done.written.before, done.written.document)
+        if publish_kind:
+            number = done.written.next_number
+            report.would_publish = (number, Publication.Kind.FIRST if number == 1 else publish_kind)
     return report
 
 
+def _fill_report(report: ImportReport, written: _Written) -> None:
+    report.explainer = written.explainer
+    report.replaced = written.replaced
+    report.document = written.document
+    report.similar = written.similar
+    report.warnings = list(report.parsed.warnings)
+    if written.kept_headline is not None:
+        dropped = filename_headline_warning(report.parsed.document["headline"])
+        report.warnings = [w for w in report.warnings if w != dropped]
+        report.notes.append(
+            _("Die Datei hat keine Zeile „Titel:“: die Überschrift „%(headline)s“ bleibt.")
+            % {"headline": written.kept_headline}
+        )
+
+
 @contextmanager
-def imported_image(parsed: ParsedExplainer, replace: bool) -> Iterator[dict[str, Any]]:
+def imported_image(
+    parsed: ParsedExplainer, replace: bool, *, dry_run: bool = False
+) -> Iterator[dict[str, Any]]:
     """The parsed document with its "Bild:" file as the admin would store an upload: the
     file must lie in the media storage, passes the same checks and is stored re-encoded,
     with renditions, under a new name. If the import then fails, those files go again.
 
     Re-importing an explainer with the image it already has (export, edit, --replace)
-    keeps that file: it was checked when it was stored.
+    keeps that file: it was checked when it was stored. A dry run checks the file and
+    stores nothing.
     """
     document = parsed.document
     image = document["image"]
@@ -149,12 +191,16 @@ def imported_image(parsed: ParsedExplainer, replace: bool) -> Iterator[dict[str,
     try:
         with _named_file(storage, src, parsed.image_line) as file:
             if replace and src in current:
-                write_renditions(src, storage)
+                if not dry_run:
+                    write_renditions(src, storage)
                 yield document
                 return
             clean = clean_image(file, src)
     except ImageRefused as error:
         raise ImportRefused(_bild_line(parsed.image_line, src, str(error))) from error
+    if dry_run:
+        yield document
+        return
     stored = Explainer._meta.get_field("image").generate_filename(None, clean.name)
     stored = storage.save(stored, clean.as_file())
     try:
@@ -197,6 +243,8 @@ def _inside(storage, src: str) -> bool:
 
 
 def _bild_line(line: int | None, src: str, reason: str) -> str:
+    if line is None:  # from JSON
+        return _("Bild „%(src)s“: %(reason)s") % {"src": src, "reason": reason}
     return _("Zeile %(line)s („Bild: %(src)s“): %(reason)s") % {
         "line": line or "?",
         "src": src,
@@ -210,15 +258,24 @@ def import_document(
     """Create the explainer from `document`, or with `replace` write it as a new revision
     of the explainer with the same slug. Everything is checked before anything is written.
     """
-    return _write_import(normalize_document(document), replace=replace, user=user, comment=comment)[
-        0
-    ]
+    return _write_import(
+        normalize_document(document), replace=replace, user=user, comment=comment
+    ).explainer
 
 
 def _write_import(
-    document: dict[str, Any], *, replace: bool, user, comment: str = ""
-) -> tuple[Explainer, bool]:
-    """`import_document` of a normalised document; also whether it replaced one."""
+    document: dict[str, Any],
+    *,
+    replace: bool,
+    user,
+    comment: str = "",
+    keep_headline: bool = False,
+    explicit_keys: frozenset[str] = frozenset(),
+    dry_run: bool = False,
+) -> _Written:
+    """`import_document` of a normalised document, with what it wrote. `keep_headline`:
+    the document's headline is only the file name, so a replaced one keeps its own;
+    `dry_run`: no revision (the caller rolls the rows back)."""
     related = _related_ids(document)
     with transaction.atomic(), reversion.create_revision(manage_manually=True):
         explainer = Explainer.objects.select_for_update().filter(slug=document["slug"]).first()
@@ -231,12 +288,21 @@ def _write_import(
                 % {"slug": document["slug"]}
             )
         replaced = explainer is not None
+        _check_importer(user, replaced)
+        before, similar, kept_headline, next_number = None, [], None, 1
         if explainer is None:
             explainer = Explainer()
             document_comment = _("Importiert")
         else:
-            document = keep_question_keys(document, explainer)
+            document, similar = keep_question_keys(document, explainer, explicit_keys)
+            if keep_headline:
+                kept_headline = explainer.headline
+                document = {**document, "headline": kept_headline}
             document_comment = _("Neu importiert (ersetzt)")
+            if dry_run:
+                before = document_from_explainer(explainer)
+                latest = explainer.publications.order_by("-number").first()
+                next_number = latest.number + 1 if latest else 1
         _refuse_unstorable_text(document)
         _refuse_too_deep(document)
         if problem := expansion_problem(document):
@@ -246,28 +312,40 @@ def _write_import(
         if replaced:  # --replace must not bring back a redacted passage
             check_not_redacted(explainer, document, ImportRefused)
         written = write_document(explainer, document, related, check=_check_rows)
-        record_revision(explainer, user=user, comment=comment or document_comment, document=written)
-    return explainer, replaced
+        if not dry_run:
+            record_revision(
+                explainer, user=user, comment=comment or document_comment, document=written
+            )
+    return _Written(explainer, replaced, written, before, similar, kept_headline, next_number)
 
 
-def keep_question_keys(document: dict[str, Any], explainer: Explainer) -> dict[str, Any]:
-    """Give re-imported questions the key of the stored question they match, by anchor,
-    then by text, so a re-import is not "all new"."""
-    stored = list(Question.objects.filter(explainer=explainer).values("key", "anchor", "question"))
-    by_anchor = {q["anchor"]: q["key"] for q in stored}
-    by_text = {" ".join(q["question"].split()).lower(): q["key"] for q in stored}
-    used: set[str] = set()
-    questions = []
-    for question in document["questions"]:
-        text = " ".join(question["question"].split()).lower()
-        key = by_anchor.get(question["anchor"]) or by_text.get(text)
-        if key is None or key in used:
-            key = question["key"]
-        used.add(key)
-        questions.append({**question, "key": key})
-    if len({q["key"] for q in questions}) != len(questions):
-        return document  # a remap would collide with an explicit key: keep the file's keys
-    return {**document, "questions": questions}
+def keep_question_keys(
+    document: dict[str, Any], explainer: Explainer, explicit_keys: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], list[SimilarMatch]]:
+    """Give re-imported questions the key of the stored question they are, so a re-import
+    is not "all new" (explainers/core/question_matching.py); also the matches made by
+    similarity, for the editor to check."""
+    stored = list(
+        Question.objects.filter(explainer=explainer)
+        .order_by("position")
+        .values("key", "anchor", "question", "answer")
+    )
+    questions, similar = keep_keys(stored, document["questions"], explicit_keys)
+    return {**document, "questions": questions}, similar
+
+
+def _check_importer(user, replacing: bool) -> None:
+    """The named user (--user) may do what the import does, as in the admin."""
+    if user is None:
+        return
+    permission = "explainers.change_explainer" if replacing else "explainers.add_explainer"
+    if not user.has_perm(permission):
+        message = (
+            _("%(user)s darf keine Erklärstücke ändern.")
+            if replacing
+            else _("%(user)s darf keine Erklärstücke anlegen.")
+        )
+        raise ImportRefused(message % {"user": user.get_username()})
 
 
 def _check_rows(explainer: Explainer, questions: list[Question], sources: list[Source]) -> None:

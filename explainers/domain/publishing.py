@@ -18,6 +18,7 @@ from explainers.core.rendering import (
     render_document_answers,
     rendered_size_problem,
 )
+from explainers.core.typography import CURRENT as CURRENT_TYPESETTING
 from explainers.domain import reader_changes, signals
 from explainers.domain.builders import (
     document_from_explainer,
@@ -143,7 +144,7 @@ def _prepare(explainer: Explainer, revision: Revision | None, document: dict | N
     problem = marker_count_problem(document)  # before rendering: it is what grows
     if problem:
         raise PublishRefused(problem)
-    rendered = render_document_answers(document)
+    rendered = render_document_answers(document, typesetting=CURRENT_TYPESETTING)
     problem = rendered_size_problem(rendered)
     if problem:
         raise PublishRefused(problem)
@@ -309,6 +310,7 @@ def _freeze(explainer, previous, prepared, digest, revision, kind, user) -> Publ
         published_by=user,
         kind=kind,
         rendered_answers=prepared.rendered_answers,
+        typesetting=CURRENT_TYPESETTING,  # what the answers were rendered with in _prepare
         **_changes(previous, document, number, now, kind, prepared.diff),
     )
 

@@ -122,8 +122,13 @@ def check_not_redacted(explainer, document: Mapping[str, Any], refused: type[Exc
 def holds_redacted(explainer, text: str) -> bool:
     """Whether free text written about this explainer (a message between writers and desk)
     shows a passage redacted from it."""
+    return any_holds_redacted(explainer, [text])
+
+
+def any_holds_redacted(explainer, texts: Iterable[str]) -> bool:
+    """Whether any of `texts` (each on its own) shows a passage redacted from this explainer."""
     from explainers.models import Redaction
 
     prints = Redaction.objects.filter(explainer=explainer).values_list("fingerprint", flat=True)
     prints = [one for one in prints if one]
-    return bool(prints) and _in_text(text, prints)
+    return bool(prints) and any(_in_text(text, prints) for text in texts)

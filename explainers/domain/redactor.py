@@ -32,6 +32,7 @@ from explainers.models import (
     Citation,
     Comment,
     CurrentPublication,
+    Draft,
     Explainer,
     HandOff,
     Publication,
@@ -50,6 +51,7 @@ PLACES = {
     "schedules": gettext_lazy("geplante Veröffentlichungen"),
     "hand_offs": gettext_lazy("Übergaben"),
     "comments": gettext_lazy("Kommentare"),
+    "drafts": gettext_lazy("ungespeicherte Entwürfe"),
     "admin_log": gettext_lazy("Letzte Aktionen (Admin)"),
     "slug": gettext_lazy("Kurzname"),
     "anchors": gettext_lazy("Sprungmarken"),
@@ -68,6 +70,12 @@ def redaction_places(redaction: Redaction) -> str:
 # Stored fields that are no text a reader sees and never carry a passage as typed.
 _NOT_TEXT = frozenset({"key", "content_hash", "language", "kind", "image"})
 SOURCE_KEY_MAX = Source._meta.get_field("key").max_length
+# Fields of the change form that hold ids, numbers, dates or choices, never a typed passage.
+_FORM_NOT_TEXT = frozenset(
+    {"id", "explainer", "position", "DELETE", "target", "loaded_revision", "language", "kind",
+     "date", "valid_until", "review_by", "TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS",
+     "MAX_NUM_FORMS"}
+)  # fmt: skip
 
 
 class Redactor:
@@ -297,6 +305,31 @@ class Redactor:
         """The comments of the writers and the desk on the working copy (not versioned)."""
         self._texts(Comment, ("text",), "comments")
 
+    def drafts(self) -> None:
+        """The unsaved change forms of autosave: each field as the working copy's field of
+        the same name is redacted, so a restored draft agrees with the redacted rows."""
+        for draft in Draft.objects.filter(explainer=self.explainer):
+            fields = [[name, self._form_field(name, value)] for name, value in draft.fields]
+            if fields != draft.fields:
+                draft.fields = fields
+                draft.save(update_fields=["fields"])
+
+    def _form_field(self, name: str, value: str) -> str:
+        field = name.rsplit("-", 1)[-1]
+        if field in _FORM_NOT_TEXT or not isinstance(value, str):
+            return value
+        if field == "slug":
+            return self.slug(value)
+        if field == "anchor":
+            return self.anchor(value)
+        if field == "key" and name.startswith("sources-"):
+            return self.source_key(value)
+        if field == "extra_cites":
+            return self.cites(value)
+        if field == "url":
+            return self.url(value) or ""
+        return self.text(value, "drafts")
+
     def _texts(self, model, names: tuple[str, ...], place: str) -> None:
         """The explainer's rows of `model`, their `names` fields redacted; a row is saved
         only if one of them changed."""
@@ -385,7 +418,9 @@ class Redactor:
 
 
 def _refreeze(publication: Publication) -> None:
-    publication.rendered_answers = render_document_answers(publication.document)
+    publication.rendered_answers = render_document_answers(
+        publication.document, typesetting=publication.typesetting
+    )
     publication.content_hash = content_hash(publication.document, publication.byline)
     publication.redaction_generation = F("redaction_generation") + 1
     publication.save()

@@ -1,8 +1,9 @@
 """Keeping revision history bounded: prune old intermediate revisions.
 
 Never pruned: the latest N revisions of each explainer, any revision a publication was
-made from, and any revision a schedule will publish. Publications keep their own document
-anyway, so published history survives whatever is pruned.
+made from, any revision a schedule will publish, and any revision an unsaved draft was
+opened on (restoring the draft merges against it). Expired drafts go first. Publications
+keep their own document anyway, so published history survives whatever is pruned.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Revision
 
+from explainers.domain import drafts
 from explainers.domain.revisions import revisions_of
 from explainers.models import Explainer, Publication, ScheduledPublication
 
@@ -23,6 +25,7 @@ class PruneReport:
     explainers: int = 0
     pruned: int = 0
     kept: int = 0
+    drafts_expired: int = 0
 
 
 def prune_revisions(
@@ -35,10 +38,16 @@ def prune_revisions(
         if older_than_days is not None
         else None
     )
-    protected = set(
-        Publication.objects.filter(revision__isnull=False).values_list("revision_id", flat=True)
-    ) | set(ScheduledPublication.objects.values_list("revision_id", flat=True))
     report = PruneReport()
+    if not dry_run:
+        report.drafts_expired = drafts.expire()
+    protected = (
+        drafts.base_revision_ids()
+        | set(
+            Publication.objects.filter(revision__isnull=False).values_list("revision_id", flat=True)
+        )
+        | set(ScheduledPublication.objects.values_list("revision_id", flat=True))
+    )
     for explainer in Explainer.objects.only("pk"):
         report.explainers += 1
         rows = list(revisions_of(explainer).values_list("pk", "date_created"))

@@ -89,6 +89,7 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
         redactor.schedules()
         redactor.hand_offs()
         redactor.comments()
+        redactor.drafts()
         redactor.working_copy(reason, user)
         redactor.admin_log()
         if redactor.total == 0:

@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.translation import gettext
 
 
 def site(request):
     return {
-        "site_name": settings.PUBLISHER_NAME,
+        # The default name has an English translation; a deployment's own name stays as
+        # given unless the catalogue has it too.
+        "site_name": gettext(settings.PUBLISHER_NAME),
         "site_logo": static(settings.PUBLISHER_LOGO),
     }

@@ -66,7 +66,7 @@ def news_article(
         article["correction"] = [
             {
                 "@type": "CorrectionComment",
-                "text": entry["note"],
+                "text": entry.get("note_text", entry["note"]),  # as typed, not typeset
                 "datePublished": entry["published_at"].isoformat(),
             }
             for entry in corrections

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from explainers.domain import public_urls
 from explainers.domain.builders import document_from_explainer
+from explainers.domain.images import lead_image_storage, rendition_widths, smallest_name
 from explainers.domain.reader_changes import latest, site_changed_at
 from explainers.models import Explainer, Publication
 from explainers.reader.article_bodies import article_html
@@ -95,11 +96,35 @@ def reader_response(response: HttpResponse, *, last_modified=None):
     return response
 
 
+def thumbnail(document: dict) -> dict | None:
+    """The lead image's smallest stored size for the front page, with its width and height
+    (the browser keeps room for it before it loads); None without an image. A document
+    published before sizes were recorded names the original, without sizes."""
+    image = document.get("image") or {}
+    if not image.get("src"):
+        return None
+    storage = lead_image_storage()
+    width, height = image.get("width"), image.get("height")
+    if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
+        return {"url": storage.url(image["src"]), "width": None, "height": None}
+    shown = (rendition_widths(width) or [width])[0]
+    return {
+        "url": storage.url(smallest_name(image["src"], width)),
+        "width": shown,
+        "height": max(1, round(height * shown / width)),
+    }
+
+
 @require_safe
 def index(request):
     page = Paginator(current_listing(), INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
     path = reverse("explainers:index") + (f"?page={page.number}" if page.number > 1 else "")
-    context = {"page": page, "canonical_url": public_urls.absolute(path, request)}
+    teasers = [(current, thumbnail(current.publication.document)) for current in page]
+    context = {
+        "page": page,
+        "teasers": teasers,
+        "canonical_url": public_urls.absolute(path, request),
+    }
     response = render(request, "explainers/index.html", context)
     return reader_response(response, last_modified=site_changed_at())
 
@@ -217,7 +242,7 @@ def diff(request, slug, span):
     if len(found) != 2:
         raise Http404(_("Diese Fassung gibt es nicht."))
     a, b = found[older], found[newer]
-    changes = present_diff(a.document, b.document)
+    changes = present_diff(a.document, b.document, typesettings=(a.typesetting, b.typesetting))
     notes = [entry for entry in change_log(b) if older < entry["number"] <= newer]
     response = render(
         request,

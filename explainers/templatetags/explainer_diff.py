@@ -5,6 +5,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from explainers.core.diff_text import field_labels
 from explainers.core.diffing import ops_to_html
 from explainers.core.rendering import MARKER_RE
 from explainers.models import Source
@@ -29,21 +30,9 @@ def ops_html(ops, numbers=None) -> str:
     return mark_safe(ops_to_html(ops))  # noqa: S308 - ops_to_html escapes  # nosec B308 B703
 
 
-FIELD_LABELS = {
-    "headline": _("Überschrift"),
-    "slug": _("Kurzname"),
-    "kicker": _("Dachzeile"),
-    "teaser": _("Teaser"),
-    "intro": _("Einleitung"),
-    "language": _("Sprache"),
-    "image": _("Aufmacherbild"),
-    "related": _("Empfehlungen der Redaktion"),
-}
-
-
 @register.filter
 def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name)
+    return field_labels().get(name, name)
 
 
 IMAGE_PART_LABELS = {

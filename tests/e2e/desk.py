@@ -9,6 +9,17 @@ PASSWORD = "pw-long-enough"  # tests.factories.make_user's
 def log_in(context: BrowserContext, base: str, username: str) -> Page:
     """A page of `context`, logged in as `username`; `page.csp_refusals` collects what the
     policy blocked (console messages), for the test to assert empty."""
+    page = watched_page(context)
+    page.goto(base + "/admin/login/")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+    return page
+
+
+def watched_page(context: BrowserContext) -> Page:
+    """A new page of `context` whose `csp_refusals` collects what the policy blocked."""
     page = context.new_page()
     refusals: list[str] = []
 
@@ -18,11 +29,6 @@ def log_in(context: BrowserContext, base: str, username: str) -> Page:
 
     page.on("console", note)
     page.csp_refusals = refusals  # type: ignore[attr-defined]
-    page.goto(base + "/admin/login/")
-    page.get_by_label("Benutzername").fill(username)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
     return page
 
 

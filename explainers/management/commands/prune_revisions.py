@@ -6,7 +6,8 @@ from explainers.domain.retention import prune_revisions
 class Command(BaseCommand):
     help = (
         "Löscht alte Zwischen-Revisionen. Nie gelöscht werden die neuesten N je Erklärstück "
-        "und jede Revision, aus der veröffentlicht wurde oder die geplant ist."
+        "und jede Revision, aus der veröffentlicht wurde, die geplant ist oder auf der ein "
+        "ungespeicherter Entwurf beruht. Entfernt zuerst abgelaufene Entwürfe."
     )
 
     def add_arguments(self, parser):
@@ -25,3 +26,5 @@ class Command(BaseCommand):
             f"{report.pruned} Revisionen {verb}, {report.kept} behalten "
             f"({report.explainers} Erklärstücke)."
         )
+        if report.drafts_expired:
+            self.stdout.write(f"{report.drafts_expired} abgelaufene Entwürfe entfernt.")
