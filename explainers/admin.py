@@ -348,6 +348,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                         )
                         request.redacted_places = redacted_places_in_form(explainer, request.POST)
                         extra_context["merge"] = request.merge
+                        extra_context.update(self.draft_context(request, pk))
                     response = super().changeform_view(request, object_id, form_url, extra_context)
                 if response.status_code == 302:
                     presence.left(object_id, request.user)
@@ -362,15 +363,20 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         draft offered for restoring, or the form bound to it when restoring was chosen."""
         if not self.has_change_permission(request):
             return {}
-        explainer = Explainer(pk=pk)
-        draft = drafts.offered(explainer, request.user)
+        if request.method == "POST":  # shown again after a refused save: the same page
+            page = request.POST.get(drafts.PAGE_FIELD) or draft_views.new_page()
+            return {"autosave": True, "autosave_page": page}
+        draft = drafts.offered(Explainer(pk=pk), request.user)
         if draft is None:
-            return {"autosave": True}
+            return {"autosave": True, "autosave_page": draft_views.new_page()}
         when = draft_views.saved_label(draft)
-        if draft_views.restoring(request):
+        if draft_views.restoring(request):  # the page the draft was typed on, continued
             request.draft_data = drafts.as_form_data(draft)
-            return {"autosave": True, "restored_draft": draft, "draft_when": when}
-        return {"autosave": True, "draft": draft, "draft_when": when}
+            page = drafts.page_of(draft) or draft_views.new_page()
+            return {"autosave": True, "autosave_page": page, "restored_draft": draft,
+                    "draft_when": when}  # fmt: skip
+        return {"autosave": True, "autosave_page": draft_views.new_page(), "draft": draft,
+                "draft_when": when}  # fmt: skip
 
     def get_object(self, request, object_id, from_field=None):
         """The change, history and delete pages need the row, not the change list's
@@ -461,6 +467,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                     rows_read=True,
                 )
         drafts.discard(explainer, request.user)  # saved: nothing left unsaved to offer
+        draft_views.remember_saved_page(request)
         request.save_outcome = outcome
 
     def with_merge_note(self, request, comment: str) -> str:

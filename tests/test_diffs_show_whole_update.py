@@ -180,3 +180,19 @@ def test_the_admin_compare_of_two_revisions_shows_the_whole_update(client, desk,
     older, newer = sorted(revisions_of(two_versions).values_list("pk", flat=True))
     url = reverse("admin:explainers_explainer_compare", args=[two_versions.pk])
     check_whole_update(client.get(url, {"a": older, "b": newer}).content.decode())
+
+
+def test_a_question_moved_back_to_its_old_position_does_not_read_as_moved_from_3_to_3():
+    """A question inserted at 2 pushes question 3 to 4; moved up again it stands at 3 as
+    before, yet before question 2: the diff says it moved in the order, not "from 3 to 3"."""
+    old = make_document(questions=3)
+    new = make_document(questions=3)
+    new.update(headline=old["headline"], slug=old["slug"])
+    first, second, third = old["questions"]
+    inserted = {"key": "q-neu", "anchor": "neu", "question": "Neu?", "answer": "Ja.", "cites": []}
+    new["questions"] = [first, inserted, third, second]
+    text = " ".join(
+        render_to_string("explainers/_diff_entries.html", {"diff": present_diff(old, new)}).split()
+    )
+    assert "verschoben von Position 3 nach 3" not in text
+    assert "[in der Reihenfolge verschoben, weiter an Position 3]" in text

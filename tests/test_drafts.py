@@ -44,6 +44,9 @@ def opened_form(client, explainer) -> dict:
     form["main"]["loaded_revision"] = re.search(
         r'name="loaded_revision" value="(\d+)"', page
     ).group(1)
+    form["main"]["autosave_page"] = re.search(r'name="autosave_page" value="([^"]+)"', page).group(
+        1
+    )
     return form
 
 
@@ -262,3 +265,20 @@ def test_an_autosave_and_the_page_offering_it_cost_the_same_at_3_and_12_question
             assert offer_on(client.get(change_url(explainer)))
         counts.append((len(saving), len(offering)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_reopened_page_keeps_nothing_until_the_waiting_draft_is_restored(client, reporter):
+    explainer = make_explainer(questions=2)
+    client.force_login(reporter)
+    client.post(autosave_url(explainer), typed(opened_form(client, explainer)))
+
+    reopened = client.post(autosave_url(explainer), typed(opened_form(client, explainer), "Neu."))
+
+    assert reopened.status_code == 409 and "wartet" in reopened.json()["reason"]
+    assert [v for n, v in Draft.objects.get().fields if n == "questions-0-answer"] == [TYPED]
+    restored = client.get(change_url(explainer) + "?entwurf=wiederherstellen").content.decode()
+    page = re.search(r'name="autosave_page" value="([^"]+)"', restored).group(1)
+    assert page == drafts.page_of(Draft.objects.get())  # the page it was typed on, continued
+    form = drafts.as_form_data(Draft.objects.get()).copy()
+    form["questions-0-answer"] = "Weiter getippt nach dem Wiederherstellen."
+    assert client.post(autosave_url(explainer), form).json()["saved"] is True

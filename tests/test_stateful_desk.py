@@ -64,6 +64,7 @@ from explainers.core.documents import german_slugify
 from explainers.domain.builders import document_from_revision, revision_rows
 from explainers.domain.comments import CommentRefused, open_comments
 from explainers.domain.comments import resolve as resolve_now
+from explainers.domain.drafts import page_of
 from explainers.domain.hand_off import HandOffRefused
 from explainers.domain.hand_off import hand_in as hand_in_now
 from explainers.domain.hand_off import send_back as send_back_now
@@ -801,7 +802,7 @@ class DeskMachine(RuleBasedStateMachine):
 
     def autosave(self, data):
         """Never a revision and never a change to the working copy; refused for a form
-        that shows a redacted passage or is older than its editor's own later save."""
+        that shows a redacted passage, and while a draft typed on another page waits."""
         form = self.held(data)
         if form is None:
             return
@@ -811,15 +812,15 @@ class DeskMachine(RuleBasedStateMachine):
         shows_redacted = any(
             contains(str(value), phrase) for value in form.data.values() for phrase in self.redacted
         )
-        saved_since = (
-            revisions_of(explainer).filter(pk__gt=loaded, user=self.users[form.role]).exists()
-        )
+        kept = Draft.objects.filter(explainer_id=form.pk, user=self.users[form.role]).first()
+        # a draft typed on another page (one opened earlier) waits to be restored or discarded
+        waiting = kept is not None and page_of(kept) != form.data.get("autosave_page")
         url = reverse("admin:explainers_explainer_autosave", args=[form.pk])
         posted = {name: value for name, value in form.data.items() if name != "_save"}
         with self.step():
             response = self.clients[form.role].post(url, posted)
         self.note(f"{form.role} autosaves the form of {form.pk}: {response.status_code}")
-        expected = 422 if shows_redacted else 409 if saved_since else 200
+        expected = 422 if shows_redacted else 409 if waiting else 200
         assert response.status_code == expected, (response.status_code, expected, response.json())
         assert snapshot(form.pk) == before, "an autosave changed the working copy"
         assert latest_revision(explainer) == revision_before, "an autosave wrote a revision"
@@ -836,11 +837,7 @@ class DeskMachine(RuleBasedStateMachine):
         assert response.status_code == 200, response.status_code
         self.scan_response(self.change_url(pk), response)
         kept = Draft.objects.filter(explainer_id=pk, user=self.users[role]).first()
-        if kept is None:
-            # gone only because its editor saved since it was kept (then it is stale)
-            assert "wiederhergestellt" not in response.content.decode()
-            del self.drafts[(role, pk)]
-            return
+        assert kept is not None, "a draft went missing without a save or a discard"
         shown = browser_form(response.content.decode())
         for name, value in kept.fields:
             if name in shown and name != "image":

@@ -4,6 +4,7 @@ A key is a question's identity (explainers/core/documents.py): the diff, the "Ak
 badge and every link to a question follow it. Agency copy comes without keys, and an update
 often rewords a question a little, so the match goes, in this order, by
 
+0. among questions worded alike (the same question twice), the answers' similarity,
 1. the key itself (written in the file, or derived from the same wording),
 2. the anchor, 3. the wording (spaces and case aside),
 4. text similarity of question and answer together, for what is left: the share of words the
@@ -52,7 +53,15 @@ def keep_keys(
     stored_keys = {q["key"] for q in stored}
     keys: list[str | None] = [None] * len(questions)
     used: set[str] = set()
+    # Questions worded alike (twice "Was kostet das?") are told apart by their answers, not
+    # by their order, which an update may change.
+    for rows, indexes in _worded_alike(stored, questions, explicit_keys):
+        for index, row, _ratio in _similar(rows, [(i, questions[i]) for i in indexes], 0.0):
+            keys[index] = row["key"]
+            used.add(row["key"])
     for index, question in enumerate(questions):
+        if keys[index] is not None:
+            continue
         if question["key"] in stored_keys and question["key"] not in used:
             keys[index] = question["key"]
             used.add(question["key"])
@@ -96,10 +105,29 @@ def similarity(old: dict[str, Any], new: dict[str, Any]) -> float:
     return _matcher(_words(old), _words(new)).ratio()
 
 
+def _worded_alike(
+    stored: list[dict[str, Any]], questions: list[dict[str, Any]], explicit_keys
+) -> list[tuple[list[dict[str, Any]], list[int]]]:
+    """(stored rows, new indexes) sharing one wording, where either side has it twice."""
+    groups = []
+    for wording in {_plain(q["question"]) for q in questions}:
+        rows = [row for row in stored if _plain(row["question"]) == wording]
+        indexes = [
+            i
+            for i, q in enumerate(questions)
+            if _plain(q["question"]) == wording and q["key"] not in explicit_keys
+        ]
+        if rows and indexes and max(len(rows), len(indexes)) > 1:
+            groups.append((rows, indexes))
+    return groups
+
+
 def _similar(
-    stored: list[dict[str, Any]], questions: list[tuple[int, dict[str, Any]]]
+    stored: list[dict[str, Any]],
+    questions: list[tuple[int, dict[str, Any]]],
+    threshold: float = SIMILARITY_THRESHOLD,
 ) -> list[tuple[int, dict[str, Any], float]]:
-    """One-to-one pairs (new index, stored row, ratio) at or above the threshold, best
+    """One-to-one pairs (new index, stored row, ratio) at or above `threshold`, best
     first; ties go to the earlier question."""
     if not stored or not questions or len(stored) * len(questions) > MAX_COMPARED_PAIRS:
         return []
@@ -110,12 +138,12 @@ def _similar(
         for row_index, words in enumerate(old_words):
             matcher = _matcher(words, new_words)
             # the quick bounds first: most pairs are far apart
-            if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD:
+            if matcher.real_quick_ratio() < threshold:
                 continue
-            if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
+            if matcher.quick_ratio() < threshold:
                 continue
             ratio = matcher.ratio()
-            if ratio >= SIMILARITY_THRESHOLD:
+            if ratio >= threshold:
                 candidates.append((-ratio, index, row_index))
     pairs, taken_new, taken_old = [], set(), set()
     for negative, index, row_index in sorted(candidates):

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core.smartquotes import process_inlines
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
@@ -101,9 +102,37 @@ def markdown_rules(md: MarkdownIt, language: str | None) -> MarkdownIt:
         md.options["typographer"] = True
         md.options["quotes"] = quotes
         md.enable("smartquotes")
+        # Web addresses and markers in the text become tokens of their own first: the
+        # quote rule reads around them but changes only text ("Hanlon's_razor" stays).
+        md.core.ruler.before("smartquotes", "protected_text", _protected_rule)
+        md.add_render_rule("protected_text", _render_protected)
     # Before text_join, so that a backslash-escaped hyphen is still a token of its own.
     md.core.ruler.before("text_join", "dashes", _dashes_rule)
     return md
+
+
+def _protected_rule(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            token.children = [
+                part
+                for child in token.children
+                for part in (_split_protected(child) if child.type == "text" else [child])
+            ]
+
+
+def _split_protected(token: Token) -> list[Token]:
+    if not _PROTECTED_RE.search(token.content):
+        return [token]
+    return [
+        Token("protected_text" if part.type == "code_inline" else "text", "", 0,
+              content=part.content, level=token.level)
+        for part in _tokens(token.content)
+    ]  # fmt: skip
+
+
+def _render_protected(self, tokens, idx, options, env) -> str:
+    return escapeHtml(tokens[idx].content)
 
 
 def _dashes_rule(state: StateCore) -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from explainers.core.documents import NOTE_MAX, PASSAGE_MAX
+from explainers.core.typography import CURRENT
 from explainers.desk.question_history import (
     question_histories,
     restore_preview,
@@ -321,7 +322,11 @@ class HistoryViews:
         if latest is None:
             messages.info(request, _("Noch nicht veröffentlicht: es gibt nichts zu vergleichen."))
             return redirect("admin:explainers_explainer_change", explainer.pk)
-        diff = present_diff(latest.document, document_from_explainer(explainer))
+        diff = present_diff(
+            latest.document,
+            document_from_explainer(explainer),
+            typesettings=(latest.typesetting, CURRENT),
+        )
         return self._render(
             request,
             "admin/explainers/explainer/compare_published.html",
@@ -397,7 +402,11 @@ class HistoryViews:
                 )
                 return redirect("admin:explainers_explainer_change", explainer.pk)
         working_copy = document_from_explainer(explainer)
-        diff = present_diff(latest.document, working_copy) if latest else None
+        diff = (
+            present_diff(latest.document, working_copy, typesettings=(latest.typesetting, CURRENT))
+            if latest
+            else None
+        )
         return self._render(
             request,
             "admin/explainers/explainer/publish.html",

@@ -4,6 +4,8 @@ change page itself, bound to the draft (ExplainerAdmin.changeform_view)."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
@@ -19,6 +21,10 @@ from explainers.domain import drafts
 
 RESTORE_PARAMETER = "entwurf"
 RESTORE_VALUE = "wiederherstellen"
+# The pages whose form this session saved: an autosave from one of them arriving late (it
+# was on its way during the save) would keep as unsaved what was just saved.
+SAVED_PAGES = "autosave_saved_pages"
+REMEMBERED_PAGES = 20
 
 
 class DraftViews:
@@ -41,13 +47,19 @@ class DraftViews:
             raise Http404(_("Dieses Erklärstück gibt es nicht."))
         if not self.admin.has_change_permission(request, explainer):
             raise PermissionDenied
+        if request.POST.get(drafts.PAGE_FIELD) in request.session.get(SAVED_PAGES, []):
+            reason = _("Nicht zwischengespeichert: Sie haben dieses Formular seither gesichert.")
+            return _answer({"saved": False, "stale": True, "reason": reason}, status=409)
         try:
             draft = drafts.store(explainer, request.user, with_lf_line_endings(request.POST))
         except drafts.DraftRefused as refusal:
             return _answer({"saved": False, "reason": str(refusal)}, status=422)
-        if draft is None:
-            reason = _("Nicht zwischengespeichert: Sie haben dieses Erklärstück seither gesichert.")
-            return _answer({"saved": False, "stale": True, "reason": reason}, status=409)
+        except drafts.DraftWaiting as waiting:
+            reason = _(
+                "Nicht zwischengespeichert: Ein ungespeicherter Entwurf von %(when)s wartet. "
+                "Bitte ihn zuerst wiederherstellen oder verwerfen (Seite neu laden)."
+            ) % {"when": saved_label(waiting.draft)}
+            return _answer({"saved": False, "waiting": True, "reason": reason}, status=409)
         at = time_format(timezone.localtime(draft.saved_at), "H:i")
         return _answer({"saved": True, "at": at})
 
@@ -70,6 +82,18 @@ def saved_label(draft) -> str:
     if saved.date() == timezone.localdate():
         return time_format(saved, "H:i")
     return date_format(saved, "SHORT_DATETIME_FORMAT")
+
+
+def new_page() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def remember_saved_page(request) -> None:
+    """After a save of the change form: its page's late autosaves are refused."""
+    page = request.POST.get(drafts.PAGE_FIELD)
+    if page:
+        saved = [*request.session.get(SAVED_PAGES, []), page][-REMEMBERED_PAGES:]
+        request.session[SAVED_PAGES] = saved
 
 
 def restoring(request) -> bool:

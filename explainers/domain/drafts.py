@@ -29,28 +29,43 @@ from explainers.models import Draft, Explainer, stored_now
 
 # Not worth keeping: the CSRF token is the session's, and a file input cannot be stored.
 _LEFT_OUT = frozenset({"csrfmiddlewaretoken", "image", "image-clear"})
-# A change form of the largest explainer has a few thousand fields; more is no form of ours.
-MAX_FIELDS = 5_000
-MAX_CHARS = 3_000_000
+# The hidden field naming the page a form was typed on (one per change page shown).
+PAGE_FIELD = "autosave_page"
 
 
 class DraftRefused(Exception):
     """The posted form cannot be kept as a draft; the message says why, in German."""
 
 
+class DraftWaiting(Exception):
+    """Another page's draft waits to be restored or discarded; it is not replaced."""
+
+    def __init__(self, draft: Draft) -> None:
+        super().__init__()
+        self.draft = draft
+
+
 def kept_fields(data: QueryDict) -> list[list[str]]:
     """The posted change form as (name, value) pairs in their order, without what a draft
-    does not keep; refused beyond what any change form of ours posts."""
+    does not keep; refused with a NUL character, which no stored text may hold."""
     pairs = [[name, value] for name, values in data.lists() for value in values]
     pairs = [pair for pair in pairs if pair[0] not in _LEFT_OUT]
-    if len(pairs) > MAX_FIELDS or sum(len(v) for _n, v in pairs) > MAX_CHARS:
-        raise DraftRefused(_("Dieser Entwurf ist zu groß, um ihn zwischenzuspeichern."))
+    if any("\x00" in name or "\x00" in value for name, value in pairs):
+        raise DraftRefused(
+            _(
+                "Nicht zwischengespeichert: Das Formular enthält ein unzulässiges Zeichen "
+                "(ein Nullzeichen, etwa aus einem kopierten PDF)."
+            )
+        )
+    # Django's own limits bound the request (DATA_UPLOAD_MAX_NUMBER_FIELDS and
+    # DATA_UPLOAD_MAX_MEMORY_SIZE); the change form itself is saved within them too.
     return pairs
 
 
-def store(explainer: Explainer, user, data: QueryDict) -> Draft | None:
-    """Keep `data` (the posted change form) as `user`'s draft of `explainer`; None if the
-    form is older than a save this user made since (its draft would be stale, not unsaved)."""
+def store(explainer: Explainer, user, data: QueryDict) -> Draft:
+    """Keep `data` (the posted change form) as `user`'s draft of `explainer`. A draft kept
+    from another page (another tab, or a page that crashed) is never replaced: it waits to
+    be restored or discarded."""
     fields = kept_fields(data)
     if any_holds_redacted(explainer, [value for _name, value in fields]):
         raise DraftRefused(
@@ -60,9 +75,11 @@ def store(explainer: Explainer, user, data: QueryDict) -> Draft | None:
             )
         )
     base = _base_revision(explainer, data.get("loaded_revision"))
-    if base is not None and _saved_since(explainer, user, base):
-        return None
+    page = data.get(PAGE_FIELD, "")
     with transaction.atomic():
+        waiting = Draft.objects.select_for_update().filter(explainer=explainer, user=user).first()
+        if waiting is not None and (not page or page_of(waiting) != page):
+            raise DraftWaiting(waiting)
         draft, _created = Draft.objects.update_or_create(
             explainer=explainer,
             user=user,
@@ -72,19 +89,15 @@ def store(explainer: Explainer, user, data: QueryDict) -> Draft | None:
 
 
 def offered(explainer: Explainer, user) -> Draft | None:
-    """`user`'s draft of `explainer` to offer for restoring, if there is one worth it: not
-    expired, and not older than a save the user made since (such a draft is removed)."""
-    draft = (
-        Draft.objects.filter(explainer=explainer, user=user, saved_at__gte=_oldest_kept())
-        .select_related("base_revision")
-        .first()
-    )
-    if draft is None:
-        return None
-    if draft.base_revision is not None and _saved_since(explainer, user, draft.base_revision):
-        draft.delete()
-        return None
-    return draft
+    """`user`'s draft of `explainer` to offer for restoring, unless it has expired."""
+    return Draft.objects.filter(
+        explainer=explainer, user=user, saved_at__gte=_oldest_kept()
+    ).first()
+
+
+def page_of(draft: Draft) -> str:
+    """The page the draft was typed on (its hidden PAGE_FIELD)."""
+    return next((value for name, value in draft.fields if name == PAGE_FIELD), "")
 
 
 def as_form_data(draft: Draft) -> QueryDict:
@@ -123,8 +136,3 @@ def _base_revision(explainer: Explainer, posted: str | None) -> Revision | None:
     except ValueError:
         return None
     return revisions_of(explainer).filter(pk=pk).first()
-
-
-def _saved_since(explainer: Explainer, user, base: Revision) -> bool:
-    """Whether `user` recorded a revision of `explainer` after `base`."""
-    return revisions_of(explainer).filter(pk__gt=base.pk, user=user).exists()

@@ -25,7 +25,7 @@ def test_a_killed_tabs_text_comes_back_from_autosave(
     page = log_in(context, live_server.url, "anna")
     page.goto(change)
     page.locator('[name="questions-1-answer"]').fill(TYPED)
-    expect(page.locator("#autosave-status")).to_contain_text("zwischengespeichert")
+    expect(page.locator("#autosave-status")).to_contain_text("Entwurf um")
     refusals = list(page.csp_refusals)  # type: ignore[attr-defined]
     page.close()  # the tab dies: nothing was saved
 
@@ -34,6 +34,11 @@ def test_a_killed_tabs_text_comes_back_from_autosave(
     offer = again.locator("#draft-offer")
     expect(offer).to_contain_text("Ungespeicherten Entwurf von")
     again.screenshot(path=artifacts / f"autosave-01-offer-{width}.png", full_page=False)
+    # Typing before deciding keeps nothing, so the waiting draft is not overwritten.
+    again.locator('[name="kicker"]').fill("Vor dem Wiederherstellen getippt")
+    expect(again.locator("#autosave-status")).to_contain_text("Erst den ungespeicherten Entwurf")
+    again.wait_for_timeout(3500)  # longer than autosave waits after the last keystroke
+    assert [v for n, v in Draft.objects.get().fields if n == "questions-1-answer"] == [TYPED]
     offer.get_by_role("link", name="wiederherstellen").click()
     expect(again.locator('[name="questions-1-answer"]')).to_have_value(TYPED)
     expect(again.locator(".draft-restored")).to_contain_text("wiederhergestellt")

@@ -110,7 +110,7 @@ def test_the_editor_cycle_takes_at_most_20_actions(width, browser: Browser, live
         expect(questions_on(reporter).nth(index)).to_have_value(question)
 
     # The tab dies before the save; autosave brings everything back (not counted: a rescue).
-    expect(reporter.locator("#autosave-status")).to_contain_text("zwischengespeichert")
+    expect(reporter.locator("#autosave-status")).to_contain_text("Entwurf um")
     refusals = list(reporter.csp_refusals)  # type: ignore[attr-defined]
     tab = reporter.context
     reporter.close()

@@ -22,6 +22,8 @@
       return;
     }
     var key = status.dataset.key;
+    // While a draft is offered, nothing is kept: typing would replace what waits to be restored.
+    var waiting = Boolean(document.getElementById("draft-offer"));
     var serverTimer = null;
     var localTimer = null;
     var pending = null;
@@ -118,6 +120,10 @@
     }
 
     function edited() {
+      if (waiting) {
+        say(status.dataset.waiting);
+        return;
+      }
       window.clearTimeout(localTimer);
       localTimer = window.setTimeout(function () { writeLocal(fields(), false); }, LOCAL_MS);
       window.clearTimeout(serverTimer);
@@ -174,13 +180,11 @@
       discard.addEventListener("click", function () {
         forgetLocal();
         offer.remove();
+        waiting = Boolean(document.getElementById("draft-offer"));
       });
       var serverOffer = document.getElementById("draft-offer");
-      if (serverOffer) {
-        serverOffer.replaceWith(offer);
-      } else {
-        status.parentNode.insertBefore(offer, status);
-      }
+      (serverOffer || status).parentNode.insertBefore(offer, serverOffer || status);
+      waiting = true;
     }
 
     var kept = readLocal();
