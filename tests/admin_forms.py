@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from django.test import Client
+from django.urls import reverse
+
 from explainers.models import Explainer, Question, RelatedLink, Source
 
 QUESTION_FIELDS = ("question", "anchor", "answer", "extra_cites", "position")
@@ -55,3 +60,27 @@ def encode(form: dict) -> dict[str, str]:
         initial = sum(1 for row in rows if row.get("id"))
         data |= _formset(prefix, rows, initial)
     return data
+
+
+def change_url(explainer: Explainer) -> str:
+    return reverse("admin:explainers_explainer_change", args=[explainer.pk])
+
+
+def autosave_url(explainer: Explainer) -> str:
+    return reverse("admin:explainers_explainer_autosave", args=[explainer.pk])
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def opened_form(client: Client, explainer: Explainer) -> dict:
+    """The change form as its page loads it: with the revision it was opened on and the page
+    autosave names it by."""
+    page = client.get(change_url(explainer)).content.decode()
+    form = change_form_data(Explainer.objects.get(pk=explainer.pk))
+    for name in ("loaded_revision", "autosave_page"):
+        form["main"][name] = re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+    return form

@@ -21,33 +21,19 @@ from explainers.domain.publishing import publish
 from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.domain.takedown import redact
 from explainers.models import Draft, Explainer, Question, stored_now
-from tests.admin_forms import change_form_data, encode
+from tests.admin_forms import (
+    autosave_url,
+    change_form_data,
+    change_url,
+    encode,
+    logged_in,
+    opened_form,
+)
 from tests.factories import make_explainer, make_user
 
 pytestmark = pytest.mark.django_db
 
 TYPED = "Noch nicht gesichert: die Garantien gelten ab Unterzeichnung."
-
-
-def change_url(explainer):
-    return reverse("admin:explainers_explainer_change", args=[explainer.pk])
-
-
-def autosave_url(explainer):
-    return reverse("admin:explainers_explainer_autosave", args=[explainer.pk])
-
-
-def opened_form(client, explainer) -> dict:
-    """The change form as the page loads it, with the revision it was opened on."""
-    page = client.get(change_url(explainer)).content.decode()
-    form = change_form_data(Explainer.objects.get(pk=explainer.pk))
-    form["main"]["loaded_revision"] = re.search(
-        r'name="loaded_revision" value="(\d+)"', page
-    ).group(1)
-    form["main"]["autosave_page"] = re.search(r'name="autosave_page" value="([^"]+)"', page).group(
-        1
-    )
-    return form
 
 
 def typed(form, answer=TYPED, index=0) -> dict:
@@ -59,12 +45,6 @@ def offer_on(response) -> str:
     """The text of the page's offer to restore a draft, "" without one."""
     found = re.search(r'<p [^>]*id="draft-offer"[^>]*>(.*?)</p>', response.content.decode(), re.S)
     return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_an_autosave_keeps_the_form_without_saving_anything(client, reporter):

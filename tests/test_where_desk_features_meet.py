@@ -18,39 +18,18 @@ from explainers.domain.builders import document_from_explainer
 from explainers.domain.publishing import publish
 from explainers.domain.revisions import latest_revision
 from explainers.models import Explainer, Publication, Question
-from tests.admin_forms import change_form_data, encode
+from tests.admin_forms import (
+    autosave_url,
+    change_url,
+    encode,
+    logged_in,
+    opened_form,
+)
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db
 
 UNSAVED = "Ungesichert: meine lange, noch nicht gesicherte Antwort auf Frage zwei."
-
-
-def change_url(explainer):
-    return reverse("admin:explainers_explainer_change", args=[explainer.pk])
-
-
-def autosave_url(explainer):
-    return reverse("admin:explainers_explainer_autosave", args=[explainer.pk])
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def opened_form(client, explainer) -> dict:
-    """The change form as the page loads it, with the revision it was opened on."""
-    page = client.get(change_url(explainer)).content.decode()
-    form = change_form_data(Explainer.objects.get(pk=explainer.pk))
-    form["main"]["loaded_revision"] = re.search(
-        r'name="loaded_revision" value="(\d+)"', page
-    ).group(1)
-    form["main"]["autosave_page"] = re.search(
-        r'name="autosave_page" value="([^"]+)"', page
-    ).group(1)
-    return form
 
 
 def has_autosave(response) -> bool:
