@@ -2,7 +2,8 @@
 
 django-csp's middleware builds the policy from the settings twice for every response
 (the policy and the report-only one). Ours is a constant: it names no nonce, and no view
-changes it, so both strings are built when first needed and then only copied.
+changes it but the question card, which may be framed (`embeddable` below, one constant
+per setting), so the strings are built when first needed and then only copied.
 
 A policy that names a nonce (`csp.constants.NONCE`) differs per response; it, and any
 response a view decorated with `csp_update`/`csp_replace`/`csp` (django-csp's
@@ -75,10 +76,38 @@ def policies() -> Policies:
     )
 
 
+@functools.cache
+def _framed_policies(ancestors: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    replace = {"frame-ancestors": list(ancestors)}
+    both = (
+        (HEADER, build_policy(replace=replace)),
+        (HEADER_REPORT_ONLY, build_policy(replace=replace, report_only=True)),
+    )
+    return tuple((header, value) for header, value in both if value)
+
+
+def embeddable(view):
+    """The view's responses may be framed by EMBED_FRAME_ANCESTORS: the site's policy with
+    only `frame-ancestors` replaced, and no X-Frame-Options. The policy is set on the
+    response itself (the middleware leaves a policy that is there alone), so a held copy
+    replayed by newsroom/held_pages.py carries it too."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        for header, value in _framed_policies(tuple(settings.EMBED_FRAME_ANCESTORS)):
+            response.headers[header] = value
+        response.xframe_options_exempt = True
+        return response
+
+    return wrapper
+
+
 @receiver(setting_changed)
 def _forget_policies(setting, **kwargs):
     if setting in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
         policies.cache_clear()
+        _framed_policies.cache_clear()
 
 
 class ConstantCSPMiddleware(CSPMiddleware):

@@ -94,6 +94,10 @@ INSTALLED_APPS = [
     "reversion",
     "adminsortable2",
     "django_htmx",  # htmx for the change page's live preview, served from static files
+    "rest_framework",  # the read API (explainers/api/, docs/api.md)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /api/docs/, served from static files
+    "corsheaders",
     "explainers",
     "explainers.reader",  # the reader side's subscriptions to the domain's signals
     "explainers.bake",  # optional: the static copy (manage.py bake) and its re-bakes
@@ -111,6 +115,7 @@ MIDDLEWARE = [
     "newsroom.desk_layers.DeskSessionMiddleware",
     "newsroom.reader_locale.ReaderLocaleMiddleware",
     "newsroom.nul_guard.RefuseNulMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # /api/ only (CORS_URLS_REGEX)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -268,6 +273,16 @@ RELEASE = code_release(BASE_DIR)
 PUBLISHER_NAME = env_str("PUBLISHER_NAME", default="Newsroom Erklärstücke")
 PUBLISHER_LOGO = env_str("PUBLISHER_LOGO", default="explainers/logo.png")  # a static path
 
+# Who may show a question card (/explainers/<slug>/frage/<key>/) in a frame: the sources of
+# its `frame-ancestors` (space-separated; newsroom/csp.py). Every other page refuses frames.
+EMBED_FRAME_ANCESTORS = env_str("EMBED_FRAME_ANCESTORS", default="*").split()
+if not EMBED_FRAME_ANCESTORS or any(
+    char in source for source in EMBED_FRAME_ANCESTORS for char in ';,"\\'
+):
+    raise ImproperlyConfigured(
+        'EMBED_FRAME_ANCESTORS: space-separated CSP sources, e.g. "https://partner.example"'
+    )
+
 # Reader pages may be served from a CDN cache for this long, and stale while it renews.
 READER_CACHE_SECONDS = int(env_str("READER_CACHE_SECONDS", default="60"))
 # Each worker holds whole reader pages this long (readers are promised a new publication
@@ -301,6 +316,31 @@ CACHE_PURGE_TIMEOUT = float(env_str("CACHE_PURGE_TIMEOUT", default="2"))
 CACHE_PURGE_REPEAT_SECONDS = float(env_str("CACHE_PURGE_REPEAT_SECONDS", default="10"))
 # A folder baked by `manage.py bake`: publishing, withdrawing and redacting re-bake it.
 BAKE_DIR = env_str("BAKE_DIR", default="")
+
+# The public read API (explainers/api/, docs/api.md): anonymous, read-only, JSON.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "explainers.api.problems.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom Explainers API",
+    "DESCRIPTION": "Published explainers, their versions and diffs (read-only). See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Origins (scheme://host[:port], comma-separated) whose scripts may read the API; empty: none.
+CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified")
 
 # Benchmarks only (bench/): serve the benchmark's URLconf, which adds the trivial "floor"
 # view the reader pages are measured against. Off unless set.

@@ -34,6 +34,7 @@ urlpatterns = [
         "sitemap.xml", held_for_readers(sitemap, uses=["p"]), {"sitemaps": SITEMAPS}, name="sitemap"
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("api/", include("explainers.api.urls")),
     path("impressum/", flatpages.flatpage, {"url": "/impressum/"}, name="impressum"),
     path("datenschutz/", flatpages.flatpage, {"url": "/datenschutz/"}, name="datenschutz"),
     path("", include("explainers.reader.urls")),

@@ -375,6 +375,8 @@ def test_publishing_rebakes_only_the_affected_files_each_replaced_whole(
         f"public/explainers/{a}/index.html", f"public/explainers/{a}/versions/index.html",
         f"public/explainers/{a}/feed/index.atom", f"public/explainers/{a}/v4/index.html",
         f"public/explainers/{a}/diff/3..4/index.html", f"public/explainers/{a}/v3/index.html",
+        # its question cards (they name the headline and the date)
+        *(f"public/explainers/{a}/frage/q-000{n}/index.html" for n in (1, 2, 3)),
         # the index (A moves to the top), the main feed and the sitemap
         "public/index.html", "public/index-page-1.html", "public/index-page-2.html",
         "public/feed/index.atom", "public/sitemap.xml",

@@ -324,3 +324,28 @@ def test_the_admin_screens_of_the_app_are_english(client, desk):
     assert "1 revision." in history and "Newsroom Explainers" in history
     changelist = html_of(client.get(reverse("admin:explainers_explainer_changelist"), **EN))
     assert "Unpublished changes" in changelist and "Review by" in changelist
+
+
+def test_german_form_messages_stay_djangos_own_with_the_api_installed():
+    """Django REST framework's German catalog words some of Django's messages differently
+    ("Gib eine gültige URL ein."); app catalogs outrank Django's, so locale/de keeps
+    Django's own wording for every message the two catalogs share."""
+    import gettext as python_gettext
+    from pathlib import Path
+
+    import django
+    import rest_framework
+
+    def catalog(package, *parts) -> dict:
+        path = Path(package.__file__).parent.joinpath(*parts, "de", "LC_MESSAGES", "django.mo")
+        with path.open("rb") as file:
+            return python_gettext.GNUTranslations(file)._catalog
+
+    djangos = catalog(django, "conf", "locale")
+    drfs = catalog(rest_framework, "locale")
+    shared = [
+        k for k in drfs if isinstance(k, str) and k and k in djangos and drfs[k] != djangos[k]
+    ]
+    assert "Enter a valid URL." in shared
+    with translation.override("de"):
+        assert {k: translation.gettext(k) for k in shared} == {k: djangos[k] for k in shared}

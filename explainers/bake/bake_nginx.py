@@ -23,8 +23,9 @@ from explainers.bake.bake_files import GONE_FILE
 SLUG = "[-a-zA-Z0-9_]+"  # Django's <slug:> converter
 # The sub-pages of an explainer that are HTML (the current page, versions, vN, a diff).
 _PAGE_TAIL = r"(?:versions/|v[0-9]+/|diff/[0-9]+\.\.[0-9]+/)?"
+KEY = "[a-z0-9-]+"  # a question's key (explainers/core/documents.py), in a card's URL
 # The same, as the 301 of an older slug answers them (views.diff checks the span first).
-_MOVED_TAIL = r"(?:versions/|v[0-9]+/|diff/[0-9]{1,6}\.\.[0-9]{1,6}/|feed/)?"
+_MOVED_TAIL = rf"(?:versions/|v[0-9]+/|diff/[0-9]{{1,6}}\.\.[0-9]{{1,6}}/|feed/|frage/{KEY}/)?"
 # whitenoise's name for a file with a content hash (CompressedManifestStaticFilesStorage).
 HASHED_STATIC = r"\.[0-9a-f]{12}\.[^/]+$"
 _UPSTREAM_RE = re.compile(r"https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -56,6 +57,7 @@ class Spec:
     reader: Headers  # index and explainer pages
     feed: Headers
     gone: Headers  # the 410 page of a withdrawn explainer
+    card: Headers | None = None  # the question cards, with their own framing policy
     index_path: str = "/"
     exact: tuple[Exact, ...] = ()  # main feed, sitemap, robots.txt, legal pages
     moved: tuple[tuple[tuple[str, ...], str], ...] = ()  # (older slugs, current slug)
@@ -68,6 +70,10 @@ class Spec:
 
 class SnippetError(ValueError):
     """A value nginx cannot be given safely (the message names it)."""
+
+
+def is_key(key: str) -> bool:
+    return re.fullmatch(KEY, key) is not None
 
 
 def check_upstream(upstream: str) -> str:
@@ -153,11 +159,22 @@ def _explainers(spec: Spec) -> list[str]:
         f'~ "^/explainers/(?<bake_slug>{SLUG})/feed/$"',
         spec, spec.feed, "${uri}index.atom$is_args @bake_app", gone_check,
     )  # fmt: skip
+    cards = (
+        _files(
+            f'~ "^/explainers/(?<bake_slug>{SLUG})/frage/{KEY}/$"',
+            spec,
+            spec.card,
+            "${uri}index.html$is_args @bake_app",
+            gone_check,
+        )  # fmt: skip
+        if spec.card is not None
+        else []
+    )
     gone = _block(
         f'location ~ "^/explainers/{SLUG}/{re.escape(GONE_FILE)}$"',
         ["internal;", f"root {quoted(str(spec.root))};", *_typed(spec.gone)],
     )
-    return [*pages, "", *feeds, "", *gone]
+    return [*pages, "", *feeds, "", *([*cards, ""] if cards else []), *gone]
 
 
 def _moved(spec: Spec) -> list[str]:

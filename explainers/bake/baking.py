@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models.fields.json import KeyTransform
 from django.http.request import split_domain_port, validate_host
 from django.urls import get_script_prefix, get_urlconf, reverse, set_script_prefix, set_urlconf
 from django.utils import timezone, translation
@@ -79,16 +80,16 @@ class BakeError(Exception):
 class Page:
     path: str
     file: str
-    kind: str  # which nginx location serves it: reader, feed, sitemap, robots, flatpage, gone
+    kind: str  # which nginx location serves it: reader, card, feed, sitemap, robots, flatpage, gone
 
     @classmethod
     def at(cls, path: str, kind: str) -> Page:
         return cls(path, file_for(path), kind)
 
 
-def explainer_pages(slug: str, numbers: list[int]) -> list[Page]:
+def explainer_pages(slug: str, numbers: list[int], keys: list[str] = ()) -> list[Page]:
     """The current page, the versions page, every version, the diff of each two
-    consecutive publications, and the feed."""
+    consecutive publications, the feed, and the card of each question (`keys`)."""
     pages = [
         Page.at(reverse("explainers:detail", args=[slug]), "reader"),
         Page.at(reverse("explainers:versions", args=[slug]), "reader"),
@@ -100,7 +101,13 @@ def explainer_pages(slug: str, numbers: list[int]) -> list[Page]:
         for n in numbers
         if n - 1 in numbers
     ]
+    pages += [Page.at(path, "card") for path in card_paths(slug, keys)]
     return pages
+
+
+def card_paths(slug: str, keys) -> list[str]:
+    """The question cards (explainers/reader/embed.py) the snippet can serve."""
+    return [reverse("explainers:card", args=[slug, k]) for k in keys if bake_nginx.is_key(k)]
 
 
 def gone_page(slug: str) -> Page:
@@ -131,6 +138,18 @@ def publication_numbers(**filters) -> dict[int, list[int]]:
     for explainer_id, number in rows.values_list("explainer_id", "number"):
         numbers[explainer_id].append(number)
     return numbers
+
+
+def card_keys(**filters) -> dict[int, list[str]]:
+    """The question keys of each public explainer's current publication."""
+    rows = CurrentPublication.objects.filter(withdrawn_at__isnull=True, **filters).values_list(
+        "explainer_id", KeyTransform("questions", "publication__document")
+    )
+    return {
+        explainer_id: [q["key"] for q in questions if isinstance(q, dict) and "key" in q]
+        for explainer_id, questions in rows
+        if isinstance(questions, list)
+    }
 
 
 def moved_slugs() -> dict[str, str]:
@@ -397,7 +416,9 @@ class Bake:
             if page.kind != "reader" and page.file in self.keep:
                 self.exact.append(page)
 
-    def explainer(self, current, numbers: list[int], only: set[str] | None = None) -> None:
+    def explainer(
+        self, current, numbers: list[int], keys: list[str], only: set[str] | None = None
+    ) -> None:
         """All pages of one explainer (a withdrawn one: its 410 page). With `only`, pages
         outside it are rendered only if their file is missing."""
         if not _SLUG_RE.fullmatch(current.slug):
@@ -406,7 +427,7 @@ class Bake:
         if current.is_withdrawn:
             self.bake(gone_page(current.slug), 410)
             return
-        for page in explainer_pages(current.slug, numbers):
+        for page in explainer_pages(current.slug, numbers, keys):
             if only is not None and page.path not in only and self.folder.has(page.file):
                 self.keep.add(page.file)
             else:
@@ -442,6 +463,7 @@ class Bake:
             upstream=self.target.upstream,
             reader=self.book.headers("reader"),
             feed=self.book.headers("feed"),
+            card=self.book.headers("card"),
             gone=self.book.headers("gone") or self._gone_headers(),
             index_path=reverse("explainers:index"),
             exact=exact,
@@ -519,9 +541,12 @@ class Bake:
 
     def full(self) -> None:
         numbers = publication_numbers()
+        keys = card_keys()
         currents = CurrentPublication.objects.only("explainer_id", "slug", "withdrawn_at")
         for current in currents.order_by("slug"):
-            self.explainer(current, numbers[current.explainer_id])
+            self.explainer(
+                current, numbers[current.explainer_id], keys.get(current.explainer_id, [])
+            )
         self.site()  # after the pages the index links to
         self.static()
         self.folder.remove(self.folder.files() - self.keep)
@@ -536,8 +561,9 @@ class Bake:
         if current is None:  # never published: nothing public changed
             return
         numbers = publication_numbers(explainer_id=explainer_id)[explainer_id]
-        only = None if every_version else publish_may_change(current.slug, numbers)
-        self.explainer(current, numbers, only)
+        keys = card_keys(explainer_id=explainer_id).get(explainer_id, [])
+        only = None if every_version else publish_may_change(current.slug, numbers, keys)
+        self.explainer(current, numbers, keys, only)
         for page in pages_showing(explainer_id):
             self.bake(page)
         self.site()
@@ -571,10 +597,11 @@ def _folders(slugs) -> list[str]:
     ]
 
 
-def publish_may_change(slug: str, numbers: list[int]) -> set[str]:
+def publish_may_change(slug: str, numbers: list[int], keys: list[str] = ()) -> set[str]:
     """What a publication changes among its explainer's existing pages: the current page,
-    the versions page, the feed, the new version, the one before (now an older version)
-    and the diff between them. Everything else is rendered only if its file is missing."""
+    the versions page, the feed, the new version, the one before (now an older version),
+    the diff between them and every question card. Everything else is rendered only if
+    its file is missing."""
     newest = max(numbers)
     paths = {
         reverse("explainers:detail", args=[slug]),
@@ -585,7 +612,7 @@ def publish_may_change(slug: str, numbers: list[int]) -> set[str]:
     if newest - 1 in numbers:
         paths.add(reverse("explainers:version", args=[slug, newest - 1]))
         paths.add(reverse("explainers:diff", args=[slug, f"{newest - 1}..{newest}"]))
-    return paths
+    return paths | set(card_paths(slug, keys))
 
 
 def static_prefix() -> str | None:

@@ -3,10 +3,11 @@
 Each endpoint in CACHE_PURGE_URLS gets `BAN` requests whose `X-Ban-Url` header is a
 regular expression over URL paths (one, unless that would be too long for a header):
 every page of the explainer under each slug it ever had (so query-string variants, both
-languages and every `diff/A..B` pair), the pages recommending it, the index, the feeds,
-search and the sitemap. The VCL shipped in deploy/varnish/newsroom.vcl accepts them from
-the app's addresses only. A cache that cannot be reached is logged; the change itself is
-stored, and caches catch up within READER_CACHE_SECONDS.
+languages, every `diff/A..B` pair and the question cards `frage/<key>/`), the pages
+recommending it, the index, the feeds, search, the sitemap and the oEmbed answers. The
+VCL shipped in deploy/varnish/newsroom.vcl accepts them from the app's addresses only. A
+cache that cannot be reached is logged; the change itself is stored, and caches catch up
+within READER_CACHE_SECONDS.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def ban_expression(slugs: Iterable[str]) -> list[str]:
             reverse("explainers:feed"),
             reverse("explainers:search"),
             reverse("sitemap"),
+            # names any question of any explainer in its query string (reader/oembed.py)
+            reverse("explainers:oembed"),
         )
     ]
     parts += [

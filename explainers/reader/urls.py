@@ -1,6 +1,6 @@
 from django.urls import path
 
-from explainers.reader import feeds, search_views, views
+from explainers.reader import embed, feeds, oembed, search_views, views
 from explainers.reader.held_responses import held_for_readers as held
 
 app_name = "explainers"
@@ -15,4 +15,6 @@ urlpatterns = [
     path("explainers/<slug:slug>/diff/<str:span>/", held(views.diff), name="diff"),
     path("explainers/<slug:slug>/preview/", views.preview, name="preview"),
     path("explainers/<slug:slug>/feed/", held(feeds.ExplainerFeed()), name="explainer_feed"),
+    path("explainers/<slug:slug>/frage/<slug:key>/", held(embed.card), name="card"),
+    path("oembed/", oembed.oembed, name="oembed"),
 ]
