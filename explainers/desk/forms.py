@@ -75,14 +75,17 @@ class NeverCutText:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        labels = None
         for field in self.fields.values():
             limit = field.widget.attrs.pop("maxlength", None)
             if limit is not None:
-                field.widget.attrs["data-limit"] = limit
-                field.widget.attrs["data-limit-label"] = _("%(count)s von %(limit)s Zeichen")
-                field.widget.attrs["data-limit-over-label"] = _(
-                    "%(count)s von %(limit)s Zeichen – %(over)s zu viel"
-                )
+                labels = labels or {
+                    "data-limit-label": _("%(count)s von %(limit)s Zeichen"),
+                    "data-limit-over-label": _(
+                        "%(count)s von %(limit)s Zeichen – %(over)s zu viel"
+                    ),
+                }
+                field.widget.attrs.update({"data-limit": limit, **labels})
 
 
 class LeadImageField(forms.FileField):

@@ -102,9 +102,16 @@ def render_current(explainer_id: int, language: str) -> None:
         .first()
     )
     if current is not None:
-        with translation.override(language):
-            html = render(current.publication, current.slug)
-        store(current.publication, current.slug, html, language)
+        render_stored(current.publication, language, current.slug)
+
+
+def render_stored(publication: Publication, language: str, public_slug: str = "") -> None:
+    """Render the publication's article in `language` and store it; a new publication's
+    public slug is its own."""
+    public_slug = public_slug or publication.slug
+    with translation.override(language):
+        html = render(publication, public_slug)
+    store(publication, public_slug, html, language)
 
 
 def rerender(*, everything: bool = False, languages: Iterable[str] | None = None) -> int:

@@ -38,11 +38,15 @@ def purge_legal_page(instance, **details) -> None:
 
 
 @receiver([explainer_published, explainer_redacted], dispatch_uid="explainers.render_article_body")
-def render_article_body(explainer, **details) -> None:
+def render_article_body(explainer, signal=None, publication=None, **details) -> None:
     """A new or redacted publication's article is rendered once, after the commit, in the
-    site's language; other languages and older versions are rendered when first asked for."""
+    site's language; other languages and older versions are rendered when first asked for.
+    A new publication is at hand as it was saved; after a redaction it is read again."""
 
     def render() -> None:
-        article_bodies.render_current(explainer.pk, settings.LANGUAGE_CODE)
+        if signal is explainer_published and publication is not None:
+            article_bodies.render_stored(publication, settings.LANGUAGE_CODE)
+        else:
+            article_bodies.render_current(explainer.pk, settings.LANGUAGE_CODE)
 
     transaction.on_commit(render, robust=True)
