@@ -146,7 +146,7 @@ class Explainer(models.Model):
         help_text=_("Ein oder mehrere Absätze, getrennt durch eine Leerzeile."),
     )
     language = models.CharField(
-        _("Sprache"), max_length=8, choices=settings.LANGUAGES, default="de"
+        _("Sprache"), max_length=8, choices=settings.CONTENT_LANGUAGES, default="de"
     )
     byline = models.CharField(
         _("Autorinnen und Autoren"),
@@ -478,6 +478,16 @@ class Publication(models.Model):
     # How its pages are typeset (explainers/core/typography.py): 0 as typed with sources in
     # stored order, as every publication before it; publishing sets the current one.
     typesetting = models.PositiveSmallIntegerField(_("Satz"), default=0, editable=False)
+    # A translation's publication: the original's publication it was translated from,
+    # as the desk said when it was published (explainers/models.py Translation).
+    source_publication = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("übersetzt aus Fassung"),
+    )
 
     objects = PublicationQuerySet.as_manager()
 
@@ -546,6 +556,46 @@ class CurrentPublication(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class Translation(models.Model):
+    """An explainer that is a translation of another (its original): which publication
+    of the original it corresponds to. Moved on when the translation has caught up with
+    a later publication. The desk's link, not content: not versioned, so a revert keeps
+    it; deleting the original leaves the translation standing on its own."""
+
+    explainer = models.OneToOneField(
+        Explainer,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="translation",
+        verbose_name=_("Übersetzung"),
+    )
+    source = models.ForeignKey(
+        Explainer,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        verbose_name=_("Original"),
+    )
+    source_publication = models.ForeignKey(
+        Publication,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("übersetzte Fassung des Originals"),
+    )
+    updated_at = models.DateTimeField(_("zuletzt abgeglichen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Übersetzung")
+        verbose_name_plural = _("Übersetzungen")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(explainer=F("source")), name="translation_not_of_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.explainer} ← {self.source}"
 
 
 class SearchEntry(models.Model):

@@ -29,3 +29,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def content_languages(codes: list[str], site_language: str) -> list[tuple[str, str]]:
+    """(code, name in that language) for each language code, in the order given; the
+    site's language first whether named or not."""
+    from django.conf.locale import LANG_INFO
+
+    unknown = [code for code in codes if code not in LANG_INFO]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"NEWSROOM_CONTENT_LANGUAGES names unknown language codes: {', '.join(unknown)}."
+        )
+    ordered = list(dict.fromkeys([site_language, *codes]))
+    return [(code, LANG_INFO[code]["name_local"]) for code in ordered]

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from newsroom.client_address import trusted_networks
-from newsroom.env import env_bool, env_list, env_str
+from newsroom.env import content_languages, env_bool, env_list, env_str
 from newsroom.release import code_release
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -184,7 +184,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]  # of the interface (UI), translated
+# Languages explainers are written in, apart from the interface's: a translation of an
+# explainer may be in any of them (NEWSROOM_CONTENT_LANGUAGES, codes Django knows).
+CONTENT_LANGUAGES = content_languages(
+    env_list("NEWSROOM_CONTENT_LANGUAGES", default=["de", "en"]), LANGUAGE_CODE
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
