@@ -148,6 +148,8 @@ def reader_targets(data, page_size: int, etag: str, cold_paths: Path):
         Target("index", "/"),
         Target("Atom feed", "/feed/"),
         Target(f"search „{SEARCH_TERM}“", f"/suche/?q={SEARCH_TERM}"),
+        Target("API explainer, warm", f"/api/v1/explainers/{main}/"),
+        Target("API explainer, cold", f"/api/v1/explainers/{main}/", server="cold"),
     ]
 
 
@@ -425,6 +427,10 @@ NOTES = [
     "fragment cache, every request renders from the stored publication. “200 distinct "
     "pages in turn”: wrk cycles through the 200 generated explainers on the caching server.",
     "The 304 target sends the ETag of a first response as If-None-Match.",
+    "“API explainer” is /api/v1/explainers/<slug>/ of the same 12-question explainer (JSON: "
+    "the document, the stored answer HTML, the 30 change notes); API answers are not held by "
+    "the workers, so “warm” (the caching server) renders every request too, and “cold” is "
+    "the NEWSROOM_READER_CACHE=0 server as for the page.",
     "gunicorn's sync workers close the connection after each response: every request, the "
     "floor's too, opens a new TCP connection.",
     "Production settings (DEBUG off) redirect to HTTPS; the bench measures plain HTTP on "

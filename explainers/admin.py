@@ -27,8 +27,10 @@ from reversion.admin import VersionAdmin
 from explainers.desk import (  # noqa: F401 - admin_pages registers
     admin_history,
     admin_pages,
+    api_tokens,
     draft_views,
     presence,
+    translation_views,
 )
 from explainers.desk.comment_views import CommentViews
 from explainers.desk.concurrent_edits import reconcile, redacted_places_in_form
@@ -227,7 +229,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         "headline", "status", "last_publication", "scheduled", "changed_at", "review_status",
         "ready_for_review",
     )  # fmt: skip
-    list_filter = (StatusFilter, ScheduleFilter, OverdueFilter)
+    list_filter = (StatusFilter, ScheduleFilter, OverdueFilter, translation_views.TranslationFilter)
     search_fields = ("headline", "questions__question")
     # Explicit: the Meta ordering does not order the grouped queryset of get_queryset, and
     # the autocomplete of "Empfehlungen der Redaktion" pages through it.
@@ -273,6 +275,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             super()
             .get_queryset(request)
             .with_latest_publication()
+            .with_translation_state()
             .annotate(next_schedule=Subquery(pending.values("publish_at")[:1]))
         )
 
@@ -291,7 +294,8 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             state, words = "changed", _("unveröffentlichte Änderungen")
         else:
             state, words = "published", _("veröffentlicht")
-        return format_html('<span class="status-mark status-mark--{}"></span>{}', state, words)
+        mark = format_html('<span class="status-mark status-mark--{}"></span>{}', state, words)
+        return format_html("{}{}", mark, translation_views.translation_badge(obj))
 
     @admin.display(description=_("Zuletzt geändert"), ordering="updated_at")
     def changed_at(self, obj):
@@ -585,6 +589,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             ),
             "nothing_to_publish": bool(stored)
             and stored["latest_content_hash"] == stored["content_hash"],
+            **translation_views.change_page_context(pk),
         }
 
     def get_urls(self):
@@ -598,7 +603,18 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         comments = CommentViews(self)
         autosave = draft_views.DraftViews(self)
         live_view = LivePreview(self).as_view()
+        translations = translation_views.TranslationViews(self)
         own = [
+            path(
+                "<path:object_id>/uebersetzen/",
+                wrap(translations.create_view),
+                name=f"{prefix}_translate",
+            ),
+            path(
+                "<path:object_id>/uebersetzung-aktuell/",
+                wrap(translations.catch_up_view),
+                name=f"{prefix}_translation_catch_up",
+            ),
             path(
                 "<path:object_id>/history/revision/<int:revision_id>/",
                 wrap(views.revision_view),

@@ -119,6 +119,19 @@ class ExplainerQuerySet(models.QuerySet):
             ~Q(content_hash=F("latest_content_hash"))
         )
 
+    def with_translation_state(self) -> ExplainerQuerySet:
+        """Each row with its translation link, if any: the original's id and headline, the
+        version it corresponds to, and `translation_outdated` (the rule lives in
+        explainers/domain/translations.py, which imports this module)."""
+        from explainers.domain.translations import outdated_condition
+
+        return self.annotate(
+            translation_source_id=F("translation__source_id"),
+            translation_source_headline=F("translation__source__headline"),
+            translated_number=F("translation__source_publication__number"),
+            translation_outdated=outdated_condition(),
+        )
+
 
 class Explainer(models.Model):
     headline = models.CharField(_("Überschrift"), max_length=200)
@@ -891,3 +904,33 @@ class RevisionNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.explainer_id} #{self.number}"
+
+
+class ApiToken(models.Model):
+    """A user's key to the ingest API (docs/api.md), acting with that user's permissions.
+
+    Only the SHA-256 of the secret is stored (explainers/domain/api_tokens.py), so neither
+    the database nor a backup holds a usable key; the secret is shown once, when it is made.
+    Revoking keeps the row, so who made it, who revoked it and when stays on record."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("Benutzer"),
+    )
+    name = models.CharField(_("Wofür"), max_length=100)
+    digest = models.CharField(_("Prüfwert"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("Anfang"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("angelegt am"), default=stored_now, editable=False)
+    last_used_at = models.DateTimeField(_("zuletzt benutzt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
+    revoked_by = user_field(_("widerrufen von"))
+
+    class Meta:
+        verbose_name = _("API-Token")
+        verbose_name_plural = _("API-Tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from newsroom.client_address import trusted_networks
 from newsroom.env import content_languages, env_bool, env_list, env_str
+from newsroom.media_storage import media_storage
 from newsroom.release import code_release
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -203,8 +204,9 @@ MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Lead images (explainers/domain/images.py): larger files or more pixels are refused at upload.
 IMAGE_MAX_BYTES = int(env_str("IMAGE_MAX_BYTES", default=str(10_000_000)))
 IMAGE_MAX_PIXELS = int(env_str("IMAGE_MAX_PIXELS", default=str(40_000_000)))
+# MEDIA_STORAGE=s3 keeps media in S3-compatible object storage (newsroom/media_storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

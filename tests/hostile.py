@@ -88,8 +88,9 @@ def parse(html: str):
 
 
 def assert_inert(html: str, *, json_ld: int = 0, admin: bool = False):
-    """No script but the expected JSON-LD blocks (and the admin's own static scripts), no
-    event handler, no dangerous URL, no embedding element. Returns the parsed tree."""
+    """No script but the expected JSON-LD blocks, our own static scripts and JSON data
+    blocks, no event handler, no dangerous URL, no embedding element. Returns the parsed
+    tree."""
     tree = parse(html)
     seen_json_ld = 0
     for element in tree.iter():
@@ -104,9 +105,9 @@ def assert_inert(html: str, *, json_ld: int = 0, admin: bool = False):
             kind = (element.get("type") or "").lower()
             if kind == "application/ld+json":
                 seen_json_ld += 1
-            elif admin and re.match(r"/[^/]", element.get("src", "")):  # the admin's own
-                assert not (element.text or "").strip()
-            elif admin and kind == "application/json":
+            elif re.match(r"/[^/]" if admin else r"/static/", element.get("src", "")):
+                assert not (element.text or "").strip()  # our own static scripts
+            elif kind == "application/json":
                 json.loads(element.text or "null")  # a data block, e.g. json_script
             else:
                 raise AssertionError(f"unexpected script: {lxml.html.tostring(element)[:200]!r}")

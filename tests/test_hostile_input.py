@@ -445,8 +445,10 @@ def feed_entries(client, path):
     response = client.get(path)
     assert response.status_code == 200, path
     root = lxml.etree.fromstring(response.content)  # well-formed XML, or this raises
+    # Atom, and Media RSS for the lead image's sizes (explainers/reader/feed_images.py)
     assert {el.tag.split("}")[0] for el in root.iter(lxml.etree.Element)} == {
-        "{http://www.w3.org/2005/Atom"
+        "{http://www.w3.org/2005/Atom",
+        "{http://search.yahoo.com/mrss/",
     }
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.bozo_exception

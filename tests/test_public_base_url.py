@@ -60,6 +60,7 @@ def text_of(response) -> str:
 def absolute_urls(text: str) -> set[str]:
     return set(re.findall(r"https?://[^\s\"<>']+", text)) - {
         "http://www.w3.org/2005/Atom",
+        "http://search.yahoo.com/mrss/",
         "http://www.sitemaps.org/schemas/sitemap/0.9",
         "http://www.w3.org/1999/xhtml",
         "https://schema.org",

@@ -73,6 +73,7 @@ from explainers.domain.publishing import publish as publish_now
 from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.domain.roles import setup_roles
 from explainers.domain.scheduling import publish_due
+from explainers.domain.translations import OUTDATING_KINDS, outdated
 from explainers.models import (
     Comment,
     CurrentPublication,
@@ -85,6 +86,7 @@ from explainers.models import (
     ScheduledPublication,
     SearchEntry,
     Source,
+    Translation,
 )
 from explainers.reader import article_bodies, held_responses
 from tests.factories import make_explainer, make_user
@@ -220,6 +222,8 @@ class DeskMachine(RuleBasedStateMachine):
         self.comments: dict[int, dict] = {}
         # (role, explainer) -> the revision the autosaved form was opened on
         self.drafts: dict[tuple[str, int], int | None] = {}
+        # translation pk -> (its original, the original's version it corresponds to)
+        self.translations: dict[int, tuple[int, int]] = {}
         with self.step():  # the published one starts handed in, with a message to the desk
             seeded, word = self.pks[0], self.fresh()
             hand_in_now(
@@ -704,6 +708,15 @@ class DeskMachine(RuleBasedStateMachine):
             return
         getattr(self, action)(data)
 
+    @rule(action=st.sampled_from(["translate", "translate", "catch_up"]), data=st.data())
+    def translation(self, action, data):
+        """The desk creates a translation of a published explainer ("Übersetzung anlegen")
+        and the original publishes again (an update, a correction, … or a minor fix), or
+        the desk marks a translation as caught up with the original's latest version."""
+        if "translation" in SKIP:
+            return
+        getattr(self, action)(data)
+
     @rule(action=st.sampled_from(["hand_in", "send_back"]), data=st.data())
     def hand_off(self, action, data):
         getattr(self, action)(data)
@@ -1088,6 +1101,51 @@ class DeskMachine(RuleBasedStateMachine):
         self.note(f"desk withdraws {pk}: {response.status_code}")
         assert response.status_code in (200, 302), response.status_code
 
+    def translate(self, data):
+        pk = self.explainer(data)
+        current = CurrentPublication.objects.filter(explainer_id=pk).first()
+        url = reverse("admin:explainers_explainer_translate", args=[pk])
+        response = self.desk_post(url, {"language": "en"})
+        self.note(f"desk translates {pk} into en: {response.status_code}")
+        created = Explainer.objects.filter(translation__source_id=pk, language="en").first()
+        if response.status_code == 302:
+            assert created is not None and created.pk not in self.translations
+            assert current is not None and not current.is_withdrawn
+            assert pk not in self.translations, "a translation of a translation"
+            self.pks.append(created.pk)
+            self.last_hand_off[created.pk] = None
+            self.translations[created.pk] = (pk, current.publication.number)
+            self.publish_again(pk, data)
+        else:  # refused: unpublished, withdrawn, a translation, or there is one already
+            assert response.status_code == 200, response.status_code
+            refused = current is None or current.is_withdrawn or pk in self.translations or created
+            assert refused, f"translating {pk} was refused without a reason"
+
+    def publish_again(self, pk: int, data):
+        """The original changes (its headline, as an import would) and the desk publishes
+        it as a kind drawn."""
+        kind = data.draw(st.sampled_from(KINDS), label="kind")
+        word = self.fresh()
+        self.placed[word] = pk
+        with self.step():
+            Explainer.objects.filter(pk=pk).update(headline=f"Neu {word}")
+        url = reverse("admin:explainers_explainer_publish", args=[pk])
+        response = self.desk_post(url, {"kind": kind, "note": "Neu.", "internal_note": ""})
+        self.note(f"desk publishes the original {pk} as {kind}: {response.status_code}")
+        assert response.status_code in (200, 302), response.status_code
+        self.claim_public_slugs()
+
+    def catch_up(self, data):
+        if not self.translations:
+            return
+        pk = data.draw(st.sampled_from(sorted(self.translations)), label="translation")
+        source, number = self.translations[pk]
+        latest = Publication.objects.filter(explainer_id=source).order_by("-number").first()
+        url = reverse("admin:explainers_explainer_translation_catch_up", args=[pk])
+        self.desk_post(url, {"number": str(latest.number)})
+        self.note(f"desk marks {pk} as matching v{latest.number} of {source}")
+        self.translations[pk] = (source, max(number, latest.number))
+
     def prune(self, data):
         if "prune" in SKIP:
             return
@@ -1180,7 +1238,24 @@ class DeskMachine(RuleBasedStateMachine):
         self.the_hand_off_is_what_its_steps_made_it()
         self.readers_never_get_a_hand_off_message()
         self.comments_flag_a_changed_question()
+        self.translations_are_outdated_exactly_when_the_original_changed_for_readers()
         self.dirty = False
+
+    def translations_are_outdated_exactly_when_the_original_changed_for_readers(self):
+        """Outdated means: the original published an update, a correction or a
+        clarification after the version the translation corresponds to (not a minor fix);
+        the link, the change list's annotation and the translation's panel agree."""
+        rows = Explainer.objects.with_translation_state().in_bulk(list(self.translations))
+        for pk, (source, number) in self.translations.items():
+            expected = Publication.objects.filter(
+                explainer_id=source, number__gt=number, kind__in=OUTDATING_KINDS
+            ).exists()
+            link = Translation.objects.select_related("source_publication").get(explainer_id=pk)
+            assert (link.source_id, link.source_publication.number) == (source, number)
+            assert outdated(link) == expected == rows[pk].translation_outdated, (pk, expected)
+            if pk == self.last or self.thorough:
+                page = self.clients["desk"].get(self.change_url(pk)).content.decode()
+                assert ("Übersetzung veraltet" in page) == expected, (pk, expected)
 
     def readers_never_see_500_or_a_redacted_passage(self):
         for url in self.reader_urls():

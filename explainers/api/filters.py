@@ -9,7 +9,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", re.ASCII)
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"  # documented in the schema too
+_LANGUAGE_RE = re.compile(LANGUAGE_PATTERN, re.ASCII)
 
 
 def language_filter(raw: str | None) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from explainers.domain import public_urls
-from explainers.domain.images import lead_image_storage
+from explainers.domain.images import lead_image_storage, renditions
 from explainers.models import CurrentPublication, Publication
 
 
@@ -24,11 +24,19 @@ def public_notes(publication: Publication, *, after: int = 0) -> list[dict]:
     ]
 
 
-def document_with_image_url(document: dict) -> dict:
+def document_with_image_url(document: dict, request=None) -> dict:
+    """The image with its URL and its renditions' (absolute: the storage's own for object
+    storage, else under the public base URL)."""
     image = document.get("image")
     if not image or not image.get("src"):
         return {**document, "image": None}
-    return {**document, "image": {**image, "url": lead_image_storage().url(image["src"])}}
+    storage = lead_image_storage()
+    sizes = [
+        {**size, "url": public_urls.absolute(size["url"], request)}
+        for size in renditions(image, storage)
+    ]
+    url = public_urls.absolute(storage.url(image["src"]), request)
+    return {**document, "image": {**image, "url": url, "renditions": sizes}}
 
 
 def summary(request, current: CurrentPublication) -> dict:
@@ -68,7 +76,7 @@ def publication_facts(request, current: CurrentPublication, publication: Publica
         "first_published_at": publication.first_published_at,
         "byline": publication.byline,
         "url": reader_url,
-        "document": document_with_image_url(publication.document),
+        "document": document_with_image_url(publication.document, request),
         "answers_html": publication.rendered_answers,
         "change_log": public_notes(publication),
     }

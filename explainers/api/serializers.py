@@ -20,14 +20,27 @@ class GoneSerializer(ProblemSerializer):
     )
 
 
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Absolute URL of this smaller copy.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
 class ImageSerializer(serializers.Serializer):
     src = serializers.CharField()
-    url = serializers.CharField(help_text="The image's URL.")
+    url = serializers.URLField(
+        help_text="The image's absolute URL (on the media storage's host, if it has its own)."
+    )
     alt = serializers.CharField(allow_blank=True)
     caption = serializers.CharField(allow_blank=True, required=False)
     credit = serializers.CharField(allow_blank=True, required=False)
     width = serializers.IntegerField(allow_null=True, required=False)
     height = serializers.IntegerField(allow_null=True, required=False)
+    renditions = RenditionSerializer(
+        many=True,
+        help_text="Smaller copies stored beside the image, narrowest first (none for images "
+        "published before sizes were recorded).",
+    )
 
 
 class QuestionSerializer(serializers.Serializer):

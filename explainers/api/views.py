@@ -20,19 +20,25 @@ from rest_framework.views import APIView
 
 from explainers.api import representations as shown
 from explainers.api import serializers as s
-from explainers.api.filters import filtered
+from explainers.api.filters import LANGUAGE_PATTERN, filtered
 from explainers.api.schema import CACHE_HEADERS, IF_NONE_MATCH, LOCATION, SLUG, responses
 from explainers.domain.reader_changes import site_changed_at
 from explainers.reader.presenting import present_diff
 from explainers.reader.public import current_by_slug, current_listing, publications_of
 from explainers.reader.views import reader_response
 
-_SPAN_RE = re.compile(r"(\d{1,6})\.\.(\d{1,6})", re.ASCII)
+SPAN_PATTERN = r"^(\d{1,6})\.\.(\d{1,6})$"  # documented in the schema too
+_SPAN_RE = re.compile(SPAN_PATTERN, re.ASCII)
 ONE_EXPLAINER = [SLUG, IF_NONE_MATCH, *CACHE_HEADERS, LOCATION]
 
 
 class Pages(PageNumberPagination):
     page_size = 20
+
+    def get_page_number(self, request, paginator):
+        # A number, as the schema says: REST framework reads "?page=" as the first page
+        # and "?page=last" as the last; here both are invalid pages (404).
+        return request.query_params.get(self.page_query_param, 1)
 
 
 def answer(serializer_class, data, *, last_modified=None) -> Response:
@@ -44,7 +50,9 @@ class ExplainerList(APIView):
         summary="Published explainers, most recently updated first",
         operation_id="list_explainers",
         parameters=[
-            OpenApiParameter("language", OpenApiTypes.STR, description="e.g. de, en"),
+            OpenApiParameter(
+                "language", OpenApiTypes.STR, description="e.g. de, en", pattern=LANGUAGE_PATTERN
+            ),
             OpenApiParameter(
                 "updated_since",
                 OpenApiTypes.DATETIME,
@@ -141,7 +149,11 @@ class Diff(APIView):
         parameters=[
             *ONE_EXPLAINER,
             OpenApiParameter(
-                "span", OpenApiTypes.STR, "path", description="older..newer, e.g. 1..3"
+                "span",
+                OpenApiTypes.STR,
+                "path",
+                description="older..newer, e.g. 1..3",
+                pattern=SPAN_PATTERN,
             ),
         ],
         responses=responses(s.DiffResponseSerializer, bad_request=True),
@@ -188,3 +200,6 @@ class Unknown(APIView):
     @extend_schema(exclude=True)
     def get(self, request, rest):
         raise NotFound(_("Diese Adresse gibt es in der API nicht."))
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return self.get(request, **kwargs)  # a POST to no address: 404, not 405

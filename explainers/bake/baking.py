@@ -51,6 +51,7 @@ from explainers.domain import public_urls
 from explainers.models import CurrentPublication, Explainer, Publication
 from explainers.reader import reader_signal, views
 from explainers.reader.public import Withdrawn, current_listing
+from explainers.reader.translations import linked_explainers
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +195,19 @@ def pages_showing(explainer_id: int) -> list[Page]:
         pages.append(Page.at(reverse("explainers:version", args=[current.slug, number]), "reader"))
         if pk == current.publication_id:
             pages.append(Page.at(current.get_absolute_url(), "reader"))
+    return pages
+
+
+def language_version_pages(explainer_id: int) -> list[Page]:
+    """The current pages of its other public language versions: their hreflang links,
+    language links and outdated note show it (explainers/reader/translations.py)."""
+    rows = CurrentPublication.objects.filter(
+        explainer_id__in=linked_explainers(explainer_id), withdrawn_at__isnull=True
+    ).values_list("slug", "publication__number")
+    pages = []
+    for slug, number in rows:
+        pages.append(Page.at(reverse("explainers:detail", args=[slug]), "reader"))
+        pages.append(Page.at(reverse("explainers:version", args=[slug, number]), "reader"))
     return pages
 
 
@@ -564,7 +578,7 @@ class Bake:
         keys = card_keys(explainer_id=explainer_id).get(explainer_id, [])
         only = None if every_version else publish_may_change(current.slug, numbers, keys)
         self.explainer(current, numbers, keys, only)
-        for page in pages_showing(explainer_id):
+        for page in pages_showing(explainer_id) + language_version_pages(explainer_id):
             self.bake(page)
         self.site()
         folders = [*self._folders_of(explainer_id, current), *_folders(forget_slugs)]

@@ -100,6 +100,26 @@ def keep_keys(
     return result, matches
 
 
+def keep_keys_in_order(
+    stored: list[dict[str, Any]], questions: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`questions` of a translation, re-imported: its keys are the original's, and a
+    translated text shares no wording with the stored one (nor, before the first import,
+    its language), so a question keeps a stored key it names and the others take the
+    stored keys left, in order. Questions beyond the stored ones keep their own keys; if a
+    key would then occur twice, the file's keys stay as they were."""
+    stored_keys = [row["key"] for row in stored]
+    named = {q["key"] for q in questions if q["key"] in stored_keys}
+    left = iter([key for key in stored_keys if key not in named])
+    result = [
+        question if question["key"] in named else {**question, "key": next(left, question["key"])}
+        for question in questions
+    ]
+    if len({q["key"] for q in result}) != len(result):
+        return questions
+    return result
+
+
 def similarity(old: dict[str, Any], new: dict[str, Any]) -> float:
     """How alike two questions are, question and answer together: 0.0 to 1.0."""
     return _matcher(_words(old), _words(new)).ratio()

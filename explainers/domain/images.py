@@ -17,12 +17,13 @@ import io
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.utils.translation import gettext as _
@@ -204,17 +205,20 @@ def missing_renditions(name: str, storage: Storage | None = None) -> list[int]:
     storage = storage or lead_image_storage()
     size = image_size(name, storage)
     if size is None:
-        raise ImageRefused(_("Das Bild „%(name)s“ lässt sich nicht lesen.") % {"name": name})
+        raise _unreadable(name)
     return [w for w in rendition_widths(size[0]) if not storage.exists(rendition_name(name, w))]
 
 
 def write_renditions(name: str, storage: Storage | None = None) -> int:
-    """Store the missing renditions of a stored original; returns how many were written."""
+    """Store the missing renditions of a stored original; returns how many were written.
+    The original is opened once: object storage sends all of it for every open."""
     storage = storage or lead_image_storage()
-    widths = missing_renditions(name, storage)
-    if not widths:
-        return 0
-    with storage.open(name) as file, Image.open(file, formats=ACCEPTED_FORMATS) as image:
+    with _opened(name, storage) as (image, size):
+        widths = [
+            w for w in rendition_widths(size[0]) if not storage.exists(rendition_name(name, w))
+        ]
+        if not widths:
+            return 0
         found = image.format
         profile = image.info.get("icc_profile")
         image.load()
@@ -250,12 +254,34 @@ def image_size(name: str, storage: Storage | None = None) -> tuple[int, int] | N
     if it is missing or unreadable."""
     storage = storage or lead_image_storage()
     try:
-        with storage.open(name) as file, Image.open(file, formats=ACCEPTED_FORMATS) as image:
+        with _opened(name, storage) as (_image, size):
+            return size
+    except ImageRefused:
+        return None
+
+
+@contextmanager
+def _opened(name: str, storage: Storage) -> Iterator[tuple[Image.Image, tuple[int, int]]]:
+    """The stored image, not yet decoded, with its size as a browser shows it; ImageRefused
+    if it is missing or its header unreadable."""
+    try:
+        file = storage.open(name)
+    # SuspiciousOperation: a name that points out of the storage (an old import's)
+    except (OSError, ValueError, SuspiciousOperation) as error:
+        raise _unreadable(name) from error
+    with file:
+        try:
+            image = Image.open(file, formats=ACCEPTED_FORMATS)
             width, height = image.size
             orientation = image.getexif().get(ExifTags.Base.Orientation)
-    except (OSError, ValueError, SuspiciousFileOperation, Image.DecompressionBombError):
-        return None
-    return (height, width) if orientation in _ROTATED else (width, height)
+        except (OSError, ValueError, Image.DecompressionBombError) as error:
+            raise _unreadable(name) from error
+        with image:
+            yield image, ((height, width) if orientation in _ROTATED else (width, height))
+
+
+def _unreadable(name: str) -> ImageRefused:
+    return ImageRefused(_("Das Bild „%(name)s“ lässt sich nicht lesen.") % {"name": name})
 
 
 # --- reader pages ---------------------------------------------------------------------------
@@ -283,13 +309,35 @@ def image_sources(image: dict, storage: Storage | None = None) -> dict:
     }
 
 
+def renditions(image: dict, storage: Storage | None = None) -> list[dict]:
+    """The smaller sizes stored beside an image (write_renditions), smallest first: URL
+    (the storage's, absolute for object storage), width and height. Documents published
+    before sizes were recorded have none."""
+    storage = storage or lead_image_storage()
+    width, height = _positive(image.get("width")), _positive(image.get("height"))
+    if not image.get("src") or width is None or height is None:
+        return []
+    return [
+        {
+            "url": storage.url(rendition_name(image["src"], w)),
+            "width": w,
+            "height": max(1, round(height * w / width)),
+        }
+        for w in rendition_widths(width)
+    ]
+
+
 def _positive(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def stored_names(storage: Storage, folder: str) -> Iterable[str]:
-    """Every file under `folder` of the storage, through listdir."""
-    folders, files = storage.listdir(folder)
+    """Every file under `folder` of the storage, through listdir (object storage has no
+    folders of its own: a missing one lists nothing there, and nothing here)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
     for file in files:
         yield f"{folder.rstrip('/')}/{file}"
     for sub in folders:

@@ -2,7 +2,8 @@
 (or JSON ``language``), else detected from the text (explainers/core/language_detection.py).
 
 ``--language`` wins over the file, as ``--title`` and ``--slug`` do, and the editor is told.
-Only the languages the site offers (``settings.LANGUAGES``) are taken. A detected language
+Only the languages the site offers for content (``settings.CONTENT_LANGUAGES``, not the
+interface's ``LANGUAGES``) are taken. A detected language
 the site does not offer is refused with a request for ``--language``; one that is not the
 site's own (``settings.LANGUAGE_CODE``) is named on the output. A text too short to tell
 keeps the site's language, and the output says so.
@@ -87,7 +88,7 @@ def language_name(code: str, fallback: str | None = None) -> str:
 
 
 def _offered() -> dict[str, str]:
-    return dict(settings.LANGUAGES)
+    return dict(settings.CONTENT_LANGUAGES)
 
 
 def _offered_list() -> str:

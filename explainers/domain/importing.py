@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from explainers.core.diffing import diff_documents
 from explainers.core.document_json import looks_like_document_json, parse_document_json
 from explainers.core.documents import is_safe_url, normalize_document
-from explainers.core.question_matching import SimilarMatch, keep_keys
+from explainers.core.question_matching import SimilarMatch, keep_keys, keep_keys_in_order
 from explainers.core.rendering import expansion_problem, too_deeply_nested
 from explainers.core.textformat import (
     MAX_IMPORT_BYTES,
@@ -52,6 +52,7 @@ from explainers.models import (
     Publication,
     Question,
     Source,
+    Translation,
     http_url_validator,
 )
 
@@ -115,6 +116,31 @@ def import_file(
         raise ImportRefused(_("Die Datei enthält JSON: bitte mit --format json importieren."))
     else:
         parsed = parse_text(text, title=title, slug=slug, filename=path.name)
+    return import_parsed(
+        parsed,
+        replace=replace,
+        publish_kind=publish_kind,
+        note=note,
+        user=user,
+        language=language,
+        dry_run=dry_run,
+    )
+
+
+def import_parsed(
+    parsed: ParsedExplainer,
+    *,
+    replace: bool = False,
+    publish_kind: str | None = None,
+    note: str = "",
+    user=None,
+    language: str | None = None,
+    dry_run: bool = False,
+    comment: str = "",
+) -> ImportReport:
+    """`import_file` of a document already read (explainers/core/textformat.py or
+    document_json.py), as the ingest API (explainers/domain/ingesting.py) hands it over;
+    `comment`: the revision's, instead of "Importiert"."""
     try:
         chosen = choose_language(parsed.document, option=language, given=parsed.language_given)
     except LanguageRefused as error:
@@ -130,6 +156,7 @@ def import_file(
                 keep_headline=parsed.headline_from_filename,
                 explicit_keys=parsed.explicit_keys,
                 dry_run=dry_run,
+                comment=comment,
             )
             if dry_run:
                 raise _DryRunDone(written)
@@ -324,12 +351,15 @@ def keep_question_keys(
 ) -> tuple[dict[str, Any], list[SimilarMatch]]:
     """Give re-imported questions the key of the stored question they are, so a re-import
     is not "all new" (explainers/core/question_matching.py); also the matches made by
-    similarity, for the editor to check."""
+    similarity, for the editor to check. A translation's keys are its original's: they
+    go by the keys named and by position, never by wording."""
     stored = list(
         Question.objects.filter(explainer=explainer)
         .order_by("position")
         .values("key", "anchor", "question", "answer")
     )
+    if Translation.objects.filter(explainer=explainer).exists():
+        return {**document, "questions": keep_keys_in_order(stored, document["questions"])}, []
     questions, similar = keep_keys(stored, document["questions"], explicit_keys)
     return {**document, "questions": questions}, similar
 

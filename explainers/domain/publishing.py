@@ -7,6 +7,7 @@ from typing import Any
 
 import reversion
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from reversion.models import Revision
 
@@ -32,7 +33,13 @@ from explainers.domain.redaction_guard import check_not_redacted
 from explainers.domain.revisions import latest_revision, record_revision
 from explainers.domain.search import index_publication
 from explainers.domain.signals import desk_action
-from explainers.models import CurrentPublication, Explainer, Publication, stored_now
+from explainers.models import (
+    CurrentPublication,
+    Explainer,
+    Publication,
+    Translation,
+    stored_now,
+)
 
 PUBLISH_PERMISSION = "explainers.publish_explainer"
 Kind = Publication.Kind
@@ -168,7 +175,13 @@ def _publish_prepared(
 ) -> Publication:
     """One attempt at the writes, in one transaction, with what was prepared."""
     with transaction.atomic():
-        locked = Explainer.objects.select_for_update().get(pk=explainer.pk)
+        # with its translation link read in the same query (a subquery locks nothing)
+        translated_from = Translation.objects.filter(explainer=OuterRef("pk"))
+        locked = (
+            Explainer.objects.select_for_update()
+            .annotate(translated_from=Subquery(translated_from.values("source_publication")[:1]))
+            .get(pk=explainer.pk)
+        )
         previous = locked.publications.order_by("-number").first()
         if _version_of(previous) != prepared.previous:
             raise _Stale(None)
@@ -311,6 +324,8 @@ def _freeze(explainer, previous, prepared, digest, revision, kind, user) -> Publ
         kind=kind,
         rendered_answers=prepared.rendered_answers,
         typesetting=CURRENT_TYPESETTING,  # what the answers were rendered with in _prepare
+        # a translation's: the original's publication the desk says it corresponds to
+        source_publication_id=explainer.translated_from,
         **_changes(previous, document, number, now, kind, prepared.diff),
     )
 

@@ -13,6 +13,8 @@ the passage.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,7 @@ from explainers.domain.redaction_guard import fingerprint
 from explainers.domain.redactor import Redactor, redaction_places
 from explainers.domain.search import index_publication
 from explainers.domain.signals import desk_action
+from explainers.domain.translations import language_family
 from explainers.models import (
     CurrentPublication,
     Explainer,
@@ -69,8 +72,12 @@ def withdraw(explainer: Explainer, *, note: str, user=None) -> CurrentPublicatio
     return current
 
 
-def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Redaction:
-    """Replace `passage` with a visible marker wherever the explainer's text is stored."""
+def redact(
+    explainer: Explainer, *, passage: str, reason: str, user=None, linked: bool = True
+) -> Redaction:
+    """Replace `passage` with a visible marker wherever the explainer's text is stored;
+    with `linked`, also in its original and translations that hold it (a translation starts
+    as its original's text: explainers/domain/translations.py)."""
     _check(user)
     reason = (reason or "").strip()
     if len(folded_passage(passage)) < MIN_PASSAGE_LENGTH:
@@ -124,6 +131,9 @@ def redact(explainer: Explainer, *, passage: str, reason: str, user=None) -> Red
             removed_slugs=set(redactor.slugs),
             referrers=set(redactor.referrer_ids),
         )
+        for other in language_family(locked) if linked else ():
+            with suppress(TakedownRefused):  # refused where the passage is not
+                redact(other, passage=passage, reason=reason, user=user, linked=False)
     explainer.refresh_from_db()  # the caller's copy, e.g. for the admin's log entry
     desk_action("redact", locked, user, replacements=redactor.total)  # never the passage itself
     return redaction

@@ -11,13 +11,13 @@ import copy
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from explainers.domain import public_urls
 from explainers.domain.reader_changes import site_changed_at
 from explainers.models import Publication
+from explainers.reader.feed_images import MediaRSSAtomFeed, image_sizes
 from explainers.reader.public import Moved, Withdrawn, current_by_slug
 from explainers.reader.views import answer_moved_or_gone, reader_response
 
@@ -48,7 +48,7 @@ def _summary(publication: Publication) -> str:
     return " ".join(parts)
 
 
-class ChangedAtAtomFeed(Atom1Feed):
+class ChangedAtAtomFeed(MediaRSSAtomFeed):
     """The feed's <updated> (and Last-Modified) is when what it shows last changed for
     readers (reader_changes.py), not the newest entry's date, which a withdrawal or
     redaction would not move – and not "now" for a feed without entries, which would
@@ -61,6 +61,7 @@ class ChangedAtAtomFeed(Atom1Feed):
 class PublicationFeed(Feed):
     feed_type = ChangedAtAtomFeed
     base = ""  # the public base URL, set on the copy that serves one request
+    request = None  # and that request
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
@@ -78,6 +79,7 @@ class PublicationFeed(Feed):
         # One instance serves every request (and thread): the base URL goes on a copy.
         bound = copy.copy(self)
         bound.base = public_urls.base_url(request)
+        bound.request = request
         return Feed.get_feed(bound, obj, request)
 
     def item_title(self, publication: Publication) -> str:
@@ -95,6 +97,9 @@ class PublicationFeed(Feed):
         return self.base + reverse(
             "explainers:version", args=[publication.slug, publication.number]
         )
+
+    def item_extra_kwargs(self, publication: Publication) -> dict:
+        return {"image_sizes": image_sizes(publication.document, self.request)}
 
     def item_guid(self, publication: Publication) -> str:
         return public_urls.tag_uri(f"publication-{publication.pk}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 from django.urls import reverse
@@ -40,7 +41,14 @@ def current_by_slug(slug: str) -> CurrentPublication:
     redaction took away) `Withdrawn`; unknown slugs (and drafts, which have none) are 404."""
     # The slug is unique; a list asks without the ORDER BY and LIMIT that .first() adds,
     # which cost more to build than the query takes to run.
-    found = list(CurrentPublication.objects.select_related("publication").filter(slug=slug))
+    # `translated`: whether any publication translates this explainer, so that a page
+    # without language versions asks nothing more about them (reader/translations.py).
+    translations = Publication.objects.filter(source_publication__explainer_id=OuterRef("pk"))
+    found = list(
+        CurrentPublication.objects.select_related("publication")
+        .annotate(translated=Exists(translations))
+        .filter(slug=slug)
+    )
     if found:
         current = found[0]
         if current.is_withdrawn:

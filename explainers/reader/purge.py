@@ -4,10 +4,11 @@ Each endpoint in CACHE_PURGE_URLS gets `BAN` requests whose `X-Ban-Url` header i
 regular expression over URL paths (one, unless that would be too long for a header):
 every page of the explainer under each slug it ever had (so query-string variants, both
 languages, every `diff/A..B` pair and the question cards `frage/<key>/`), the pages
-recommending it, the index, the feeds, search, the sitemap and the oEmbed answers. The
-VCL shipped in deploy/varnish/newsroom.vcl accepts them from the app's addresses only. A
-cache that cannot be reached is logged; the change itself is stored, and caches catch up
-within READER_CACHE_SECONDS.
+recommending it, its other language versions (explainers/reader/translations.py), the
+index, the feeds, search, the sitemap and the oEmbed answers. The VCL shipped in
+deploy/varnish/newsroom.vcl accepts them from the app's addresses only. A cache that
+cannot be reached is logged; the change itself is stored, and caches catch up within
+READER_CACHE_SECONDS.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 
 from explainers.models import Publication
+from explainers.reader.translations import linked_explainers
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ def changed_pages(
     """The ban expressions for a change to `explainer`'s reader pages."""
     slugs = set(Publication.objects.filter(explainer=explainer).values_list("slug", flat=True))
     slugs.update(removed_slugs)
-    referrer_ids = set(referrers)
+    referrer_ids = set(referrers) | linked_explainers(explainer.pk)  # language versions
     rows = (
         Publication.objects.exclude(explainer=explainer)
         .filter(document__related__isnull=False)

@@ -37,7 +37,9 @@ from explainers.reader.public import (
     publications_of,
     related_current,
 )
+from explainers.reader.since_last_visit import page_data as since_last_visit
 from explainers.reader.structured_data import as_script_json, news_article
+from explainers.reader.translations import LanguageVersions, language_versions
 
 INDEX_PAGE_SIZE = 20
 _SPAN_RE = re.compile(r"(\d{1,6})\.\.(\d{1,6})", re.ASCII)  # "1..3", not "١..٣"
@@ -154,6 +156,8 @@ def publication_page(request, current, publication: Publication) -> HttpResponse
     is_latest = publication.pk == current.publication_id
     related, related_changed_at = related_current(publication)
     canonical = public_urls.absolute(reverse("explainers:detail", args=[current.slug]), request)
+    # the other language versions show on the current page only (older ones are noindex)
+    languages = language_versions(current, request) if is_latest else LanguageVersions()
     context = {
         "current": current,
         "publication": publication,
@@ -163,16 +167,22 @@ def publication_page(request, current, publication: Publication) -> HttpResponse
         "related": related,
         "article_html": article_html(publication, current.slug),
         "head": _head(request, publication, canonical),
+        "since_last_visit": since_last_visit(current, publication),
+        "language_versions": languages,
     }
     response = render(request, "explainers/explainer.html", context)
-    return reader_response(response, last_modified=latest(current.changed_at, related_changed_at))
+    return reader_response(
+        response, last_modified=latest(current.changed_at, related_changed_at, languages.changed_at)
+    )
 
 
 def _head(request, publication: Publication, canonical: str) -> dict:
     """What `_head.html` shows: the description, social cards and JSON-LD."""
     document = publication.document
     image = document.get("image")
-    image_url = public_urls.absolute(settings.MEDIA_URL + image["src"], request) if image else None
+    image_url = (
+        public_urls.absolute(lead_image_storage().url(image["src"]), request) if image else None
+    )
     corrections = [entry for entry in change_log(publication) if entry["is_correction"]]
     article = news_article(
         publication,

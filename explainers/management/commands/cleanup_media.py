@@ -31,7 +31,7 @@ class Command(BaseCommand):
         keep = referenced_images()
         cutoff = timezone.now() - datetime.timedelta(minutes=min_age_minutes)
         removed = kept = 0
-        names = sorted(stored_names(storage, folder)) if storage.exists(folder) else []
+        names = sorted(stored_names(storage, folder))
         for name in names:
             if (
                 name in keep

@@ -42,7 +42,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--language",
             help=(
-                f"Sprache des Textes ({', '.join(code for code, _name in settings.LANGUAGES)}); "
+                "Sprache des Textes "
+                f"({', '.join(code for code, _name in settings.CONTENT_LANGUAGES)}); "
                 "gilt vor der Zeile „Sprache:“, sonst wird sie erkannt"
             ),
         )

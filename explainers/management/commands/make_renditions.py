@@ -1,4 +1,4 @@
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousOperation
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -61,5 +61,5 @@ def _exists(storage, name: str) -> bool:
     not count."""
     try:
         return storage.exists(name)
-    except SuspiciousFileOperation:
+    except SuspiciousOperation:  # the local storage's SuspiciousFileOperation, S3's own
         return False
