@@ -119,6 +119,16 @@ class ExplainerQuerySet(models.QuerySet):
             ~Q(content_hash=F("latest_content_hash"))
         )
 
+    def language_family(self, explainer: Explainer) -> ExplainerQuerySet:
+        """The other language versions of `explainer`: its original and the original's
+        other translations, or its own translations (one query)."""
+        originals = Translation.objects.filter(explainer=explainer).values("source_id")
+        return self.filter(
+            Q(pk__in=originals)
+            | Q(translation__source_id__in=originals)
+            | Q(translation__source_id=explainer.pk)
+        ).exclude(pk=explainer.pk)
+
     def with_translation_state(self) -> ExplainerQuerySet:
         """Each row with its translation link, if any: the original's id and headline, the
         version it corresponds to, and `translation_outdated` (the rule lives in
@@ -785,6 +795,15 @@ class ScheduledPublication(models.Model):
     # PROTECT: pruning old revisions must never remove one that is still to be published.
     revision = models.ForeignKey(
         "reversion.Revision", on_delete=models.PROTECT, related_name="+", verbose_name=_("Revision")
+    )
+    # a translation's: the original's publication its frozen text corresponds to
+    source_publication = models.ForeignKey(
+        "Publication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("übersetzt aus Fassung"),
     )
     publish_at = models.DateTimeField(_("veröffentlichen am"), db_index=True)
     kind = models.CharField(_("Art der Änderung"), max_length=20, choices=Publication.Kind.choices)

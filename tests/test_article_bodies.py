@@ -75,6 +75,15 @@ def test_an_article_of_another_release_is_rendered_again(client, desk, settings)
     assert stored["release"] == settings.RELEASE  # stored for the next reader
 
 
+def test_an_article_stored_before_media_moved_is_rendered_again(client, desk, settings):
+    explainer = published(desk)
+    page(client, explainer)
+    set_stored(explainer, html="<article>Bilder unter /media/</article>")
+    settings.MEDIA_URL = "https://medien.example.org/"  # media moved (docs/operations.md)
+    text = page(client, explainer)
+    assert "Bilder unter /media/" not in text and explainer.headline in text
+
+
 def test_a_renamed_explainer_links_its_versions_under_the_new_name(client, desk):
     explainer = published(desk, slug="alter-name")
     assert "/explainers/alter-name/versions/" in page(client, explainer)

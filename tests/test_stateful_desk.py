@@ -61,7 +61,12 @@ from reversion.models import Revision, Version
 
 from explainers.core.diffing import diff_documents
 from explainers.core.documents import german_slugify
-from explainers.domain.builders import document_from_revision, revision_rows
+from explainers.domain.api_tokens import make_token
+from explainers.domain.builders import (
+    document_from_explainer,
+    document_from_revision,
+    revision_rows,
+)
 from explainers.domain.comments import CommentRefused, open_comments
 from explainers.domain.comments import resolve as resolve_now
 from explainers.domain.drafts import page_of
@@ -83,6 +88,7 @@ from explainers.models import (
     Publication,
     Question,
     Redaction,
+    RevisionNumber,
     ScheduledPublication,
     SearchEntry,
     Source,
@@ -224,6 +230,7 @@ class DeskMachine(RuleBasedStateMachine):
         self.drafts: dict[tuple[str, int], int | None] = {}
         # translation pk -> (its original, the original's version it corresponds to)
         self.translations: dict[int, tuple[int, int]] = {}
+        self.api_secrets: dict[str, str] = {}  # role -> its API token's secret
         with self.step():  # the published one starts handed in, with a message to the desk
             seeded, word = self.pks[0], self.fresh()
             hand_in_now(
@@ -692,7 +699,7 @@ class DeskMachine(RuleBasedStateMachine):
     def desk_takes_back(self, action, data):
         getattr(self, action)(data)
 
-    @rule(action=st.sampled_from(["prune", "import_replace"]), data=st.data())
+    @rule(action=st.sampled_from(["prune", "import_replace", "ingest"]), data=st.data())
     def command(self, action, data):
         getattr(self, action)(data)
 
@@ -1184,6 +1191,60 @@ class DeskMachine(RuleBasedStateMachine):
                 outcome = f"refused: {refusal}"
         self.note(f"import --replace of {pk} ({slug}): {outcome}")
         assert self.ready_in_database(pk) == ready, "an import changed 'zur Abnahme'"
+
+    def ingest(self, data):
+        """An agency pipeline posts the explainer as it was at one of its latest revisions,
+        with a new headline, on that base through the ingest API with the reporter's or the
+        desk's token: merged with whatever was saved since, or refused with nothing written
+        (409 when the headline changed since, 422 for what the importer refuses)."""
+        if "ingest" in SKIP:
+            return
+        pk = self.explainer(data)
+        role = data.draw(st.sampled_from(ROLES), label="token of")
+        numbers = list(
+            RevisionNumber.objects.filter(explainer_id=pk)
+            .order_by("-number")
+            .values_list("number", "revision_id")[:3]
+        )
+        if not numbers:
+            return
+        base, revision_id = data.draw(st.sampled_from(numbers), label="base")
+        word = self.fresh()
+        document = {
+            **document_from_revision(Revision.objects.get(pk=revision_id)),
+            "headline": f"Agentur {word}",
+        }
+        explainer = Explainer.objects.get(pk=pk)
+        before = document_from_explainer(explainer)
+        revisions, ready = (
+            RevisionNumber.objects.filter(explainer_id=pk).count(),
+            explainer.ready_for_review,
+        )
+        if role not in self.api_secrets:
+            self.api_secrets[role] = make_token(self.users[role], f"Agentur {role}").secret
+        with self.step():
+            response = Client().post(
+                reverse("api:revisions", args=[explainer.slug]),
+                data=json.dumps(document),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {self.api_secrets[role]}",
+                HTTP_IF_MATCH=f'"rev-{base}"',
+            )
+        self.note(f"ingest into {pk} by {role} on rev-{base}: {response.status_code}")
+        assert response.status_code in (201, 409, 422), response.content[:500]
+        explainer.refresh_from_db()
+        after = document_from_explainer(explainer)
+        assert explainer.ready_for_review == ready, "an ingest changed 'zur Abnahme'"
+        if response.status_code != 201:
+            assert after == before, "a refused ingest wrote something"
+            assert RevisionNumber.objects.filter(explainer_id=pk).count() == revisions
+            return
+        self.placed[word] = pk
+        assert after["headline"] == f"Agentur {word}"
+        assert after["slug"] == before["slug"], "an ingest renamed the explainer"
+        for name in ("kicker", "teaser", "intro"):  # saved since the base: kept
+            assert after[name] == before[name], f"the ingest lost the desk's {name}"
+        assert [q["key"] for q in after["questions"]] == [q["key"] for q in before["questions"]]
 
     # --- invariants ------------------------------------------------------------------------
 

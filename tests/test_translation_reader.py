@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from explainers.domain.publishing import publish
 from explainers.domain.takedown import withdraw
@@ -350,3 +350,29 @@ def test_language_versions_cost_no_query_without_translations_and_one_with_them(
     revise(source)
     assert warm_queries(client, "translation") == alone + 2  # the note's rule
     assert alone == 1  # the current publication with its stored article, nothing more
+
+
+def test_a_content_language_the_interface_does_not_speak_gets_its_note_in_english():
+    from django.template.loader import render_to_string
+
+    from explainers.reader.translations import OutdatedNote, text_language
+
+    assert (text_language("de"), text_language("en"), text_language("fr")) == ("de", "en", "en")
+    note = OutdatedNote(
+        language="fr",
+        number=3,
+        published_at=timezone.now(),
+        diff_path="/x/",
+        original_language="de",
+    )
+    html = render_to_string("explainers/_translation_note.html", {"note": note})
+    assert 'lang="en"' in html and "This translation corresponds to version 3" in html
+    nav = render_to_string(
+        "explainers/_language_versions.html",
+        {"versions": _FakeVersions(), "language": "fr"},
+    )
+    assert 'lang="en"' in nav and "This page in:" in nav
+
+
+class _FakeVersions:
+    others = [type("V", (), {"path": "/explainers/a/", "language": "de", "name": "Deutsch"})()]

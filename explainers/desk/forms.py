@@ -250,6 +250,18 @@ class ExplainerForm(StoredChecksHold, NeverCutText, forms.ModelForm):
             self.fields["image"].widget = LeadImageWidget()
             self.fields["image"].help_text = f"{upload_rules()} {self.fields['image'].help_text}"
 
+    def clean_language(self):
+        """A language version keeps a language no other version of the explainer has."""
+        language = self.cleaned_data["language"]
+        if self.instance.pk and language != self.initial.get("language"):
+            taken = Explainer.objects.language_family(self.instance).filter(language=language)
+            if taken.exists():
+                raise forms.ValidationError(
+                    _("„%(headline)s“ ist schon die Fassung in dieser Sprache (%(language)s).")
+                    % {"headline": taken.first().headline, "language": language}
+                )
+        return language
+
     def clean_headline(self):
         # A headline is one line; a line break typed into its box (which wraps long
         # headlines) becomes a space. Other characters stay as typed.

@@ -6,6 +6,8 @@ rules live in explainers/domain/translations.py."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -92,7 +94,7 @@ class TranslationViews(HistoryViews):
         number = request.POST.get("number", "")
         publication = (
             Publication.objects.listing().filter(explainer_id=link.source_id, number=number).first()
-            if link is not None and number.isdigit()
+            if link is not None and re.fullmatch(r"[0-9]{1,9}", number)
             else None
         )
         if publication is None:
@@ -138,7 +140,8 @@ def _panel(link: Translation) -> dict:
     with the translation's question of the same key."""
     translated = link.source_publication
     current = getattr(link.source, "current", None)
-    latest = current.publication if current is not None else None
+    # a withdrawn original is not published: nothing to catch up with
+    latest = current.publication if current is not None and not current.is_withdrawn else None
     panel = {
         "source": link.source,
         "translated": translated,

@@ -338,6 +338,7 @@ def _write_import(
         _refuse_invalid_dates(document)
         if replaced:  # --replace must not bring back a redacted passage
             check_not_redacted(explainer, document, ImportRefused)
+            _refuse_taken_language(explainer, document["language"])
         written = write_document(explainer, document, related, check=_check_rows)
         if not dry_run:
             record_revision(
@@ -362,6 +363,19 @@ def keep_question_keys(
         return {**document, "questions": keep_keys_in_order(stored, document["questions"])}, []
     questions, similar = keep_keys(stored, document["questions"], explicit_keys)
     return {**document, "questions": questions}, similar
+
+
+def _refuse_taken_language(explainer: Explainer, language: str) -> None:
+    """An explainer's language versions (its original, translations) keep one language
+    each: a new text may not take another version's."""
+    if language == explainer.language:
+        return
+    taken = Explainer.objects.language_family(explainer).filter(language=language).first()
+    if taken is not None:
+        raise ImportRefused(
+            _("„%(headline)s“ ist schon die Fassung in dieser Sprache (%(language)s).")
+            % {"headline": taken.headline, "language": language}
+        )
 
 
 def _check_importer(user, replacing: bool) -> None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from explainers.core.document_json import parse_document_json
 from explainers.core.documents import normalize_document
 from explainers.core.merging import ITEM_KINDS, Conflict, merge3, merge_without_base
-from explainers.core.question_matching import keep_keys
+from explainers.core.question_matching import keep_keys, keep_keys_in_order
 from explainers.core.textformat import ParsedExplainer, parse_text
 from explainers.core.textformat_sources import TextFormatError
 from explainers.domain.builders import document_from_revision
@@ -30,7 +30,14 @@ from explainers.domain.import_language import LanguageRefused, choose_language
 from explainers.domain.importing import ImportRefused, import_parsed
 from explainers.domain.publishing import PublishRefused, check_publisher
 from explainers.domain.revisions import latest_revision
-from explainers.models import Explainer, Publication, Question, RevisionNumber, Source
+from explainers.models import (
+    Explainer,
+    Publication,
+    Question,
+    RevisionNumber,
+    Source,
+    Translation,
+)
 
 FORMATS = ("text", "json")
 _FIELDS = ("headline", "slug", "kicker", "teaser", "intro", "language", "image")
@@ -248,21 +255,23 @@ def _merged(parsed, explainer, base: int, latest, latest_number: int) -> ParsedE
     theirs = normalize_document(document_from_revision(latest))
     mine = normalize_document(parsed.document)
     numbers: dict[str, int] = {}
+    # a translation's questions go by key and position, never by wording (as on import)
+    translation = Translation.objects.filter(explainer=explainer).exists()
+
+    def keyed(stored: list[dict]) -> list[dict]:
+        if translation:
+            return keep_keys_in_order(stored, mine["questions"])
+        return keep_keys(stored, mine["questions"], parsed.explicit_keys)[0]
+
     if base_revision is None:  # pruned: no common ancestor is known
-        questions, _similar = keep_keys(
-            theirs["questions"], mine["questions"], parsed.explicit_keys
-        )
-        mine = {**mine, "questions": questions}
+        mine = {**mine, "questions": keyed(theirs["questions"])}
         # The merge without a base knows stored rows by whole-number ids.
         keys = [row["key"] for doc in (theirs, mine) for part in ITEM_KINDS for row in doc[part]]
         numbers = {key: n for n, key in enumerate(dict.fromkeys(keys), start=1)}
         result = merge_without_base(_snapshot(theirs, numbers), _snapshot(mine, numbers))
     else:
         ancestor = normalize_document(document_from_revision(base_revision.revision))
-        questions, _similar = keep_keys(
-            ancestor["questions"], mine["questions"], parsed.explicit_keys
-        )
-        mine = {**mine, "questions": questions}
+        mine = {**mine, "questions": keyed(ancestor["questions"])}
         result = merge3(_snapshot(ancestor), _snapshot(theirs), _snapshot(mine))
     keys_of = {n: key for key, n in numbers.items()}
     merged = _keyed(result.merged, keys_of)

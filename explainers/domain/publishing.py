@@ -67,12 +67,15 @@ def publish(
     internal_note: str = "",
     user=None,
     revision: Revision | None = None,
+    translated_from: int | None = None,
 ) -> Publication:
     """Publish the working copy as the next numbered version, in one transaction.
 
     If the working copy changed since its latest revision, a revision is recorded first,
     so every publication points at the revision it was frozen from; with `revision` given
-    (a scheduled publication) that revision is published instead. Must run outside a
+    (a scheduled publication) that revision is published instead, and `translated_from`
+    (a translation's schedule) names the original's publication its text corresponds to,
+    else the desk's link says it. Must run outside a
     `reversion.create_revision()` block: reversion only writes a revision when the
     outermost block exits, and the publication needs it now.
     """
@@ -100,6 +103,7 @@ def publish(
                 internal_note=internal_note,
                 user=user,
                 revision=revision,
+                translated_from=translated_from,
             )
         except _Stale as stale:
             seen = stale.document
@@ -172,14 +176,15 @@ def _publish_prepared(
     internal_note: str,
     user,
     revision: Revision | None,
+    translated_from: int | None = None,
 ) -> Publication:
     """One attempt at the writes, in one transaction, with what was prepared."""
     with transaction.atomic():
         # with its translation link read in the same query (a subquery locks nothing)
-        translated_from = Translation.objects.filter(explainer=OuterRef("pk"))
+        link = Translation.objects.filter(explainer=OuterRef("pk"))
         locked = (
             Explainer.objects.select_for_update()
-            .annotate(translated_from=Subquery(translated_from.values("source_publication")[:1]))
+            .annotate(translated_from=Subquery(link.values("source_publication")[:1]))
             .get(pk=explainer.pk)
         )
         previous = locked.publications.order_by("-number").first()
@@ -210,6 +215,8 @@ def _publish_prepared(
                 % {"number": previous.number}
             )
         _check_public_slug(locked, document["slug"])
+        if translated_from is not None:  # a schedule's: its frozen text's link
+            locked.translated_from = translated_from
         publication = _freeze(locked, previous, prepared, digest, revision, kind, user)
         publication.byline = byline
         publication.note, publication.internal_note = note, internal_note

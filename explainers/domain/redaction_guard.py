@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from explainers.core.passages import fold, folded_passage, slug_form
@@ -103,12 +104,23 @@ def places_holding(document: Mapping[str, Any], prints: Iterable[Mapping[str, An
     return places
 
 
-def check_not_redacted(explainer, document: Mapping[str, Any], refused: type[Exception]) -> None:
-    """Raise `refused` if the document shows a passage redacted from this explainer."""
-    from explainers.models import Redaction
+def _redacted_prints(explainer) -> list[str]:
+    """The fingerprints of passages redacted from this explainer or from another language
+    version of it: a redaction reaches the whole family (explainers/domain/takedown.py), so
+    none of them may bring the passage back."""
+    from explainers.models import Explainer, Redaction
 
-    prints = Redaction.objects.filter(explainer=explainer).values_list("fingerprint", flat=True)
-    places = places_holding(document, list(prints))
+    if explainer.pk is None:
+        return []
+    family = Explainer.objects.language_family(explainer).values("pk")
+    rows = Redaction.objects.filter(Q(explainer=explainer) | Q(explainer__in=family))
+    return [one for one in rows.values_list("fingerprint", flat=True) if one]
+
+
+def check_not_redacted(explainer, document: Mapping[str, Any], refused: type[Exception]) -> None:
+    """Raise `refused` if the document shows a passage redacted from this explainer (or
+    from another language version of it)."""
+    places = places_holding(document, _redacted_prints(explainer))
     if places:
         raise refused(
             _(
@@ -126,9 +138,7 @@ def holds_redacted(explainer, text: str) -> bool:
 
 
 def any_holds_redacted(explainer, texts: Iterable[str]) -> bool:
-    """Whether any of `texts` (each on its own) shows a passage redacted from this explainer."""
-    from explainers.models import Redaction
-
-    prints = Redaction.objects.filter(explainer=explainer).values_list("fingerprint", flat=True)
-    prints = [one for one in prints if one]
+    """Whether any of `texts` (each on its own) shows a passage redacted from this explainer
+    (or from another language version of it)."""
+    prints = _redacted_prints(explainer)
     return bool(prints) and any(_in_text(text, prints) for text in texts)

@@ -25,7 +25,7 @@ from explainers.domain.publishing import (
 )
 from explainers.domain.redaction_guard import check_not_redacted
 from explainers.domain.revisions import latest_revision, record_revision
-from explainers.models import Explainer, Publication, ScheduledPublication
+from explainers.models import Explainer, Publication, ScheduledPublication, Translation
 
 Status = ScheduledPublication.Status
 
@@ -56,9 +56,12 @@ def schedule(
             )
         check_document(document, refused=PublishRefused)
         check_not_redacted(explainer, document, refused=PublishRefused)
+        link = Translation.objects.filter(explainer=explainer).first()
         return ScheduledPublication.objects.create(
             explainer=explainer,
             revision=latest_revision(explainer),
+            # a translation's frozen text corresponds to the original's version it does now
+            source_publication_id=link.source_publication_id if link else None,
             publish_at=publish_at,
             kind=kind if published else Publication.Kind.FIRST,
             note=note.strip(),
@@ -123,6 +126,7 @@ def _publish_one(pk: int, now: datetime.datetime) -> Outcome | None:
                         internal_note=scheduled.internal_note,
                         user=scheduled.created_by,
                         revision=scheduled.revision,
+                        translated_from=scheduled.source_publication_id,
                     )
             except PublishRefused as refusal:
                 reason = str(refusal)

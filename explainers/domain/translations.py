@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,11 +67,7 @@ def outdated(translation: Translation) -> bool:
 def language_family(explainer: Explainer) -> QuerySet[Explainer]:
     """The other language versions of `explainer`: its original and the original's
     translations, or its own translations."""
-    source = Translation.objects.filter(explainer=explainer).values_list("source_id", flat=True)
-    original = source.first() or explainer.pk
-    return Explainer.objects.filter(Q(pk=original) | Q(translation__source_id=original)).exclude(
-        pk=explainer.pk
-    )
+    return Explainer.objects.language_family(explainer)
 
 
 def content_language_name(code: str) -> str:

@@ -3,14 +3,16 @@
 A publication never changes but through a redaction, so its article (questions, answers,
 sources, change notes) is rendered when it is published, in another UI language the first
 time a reader asks for it, and again by `manage.py rerender` after a deploy. A stored body
-is shown only while the release, the redaction generation and the public slug (its links
-name the versions page) it was rendered with still hold; otherwise the page renders the
-article as before and stores the result. The head (canonical link, host, current slug) is
-rendered on every request.
+is shown only while the release, the redaction generation, the public slug (its links
+name the versions page) and the media's place it was rendered with still hold; otherwise
+the page renders the article as before and stores the result. The head (canonical link,
+host, current slug) is rendered on every request.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 from collections.abc import Iterable
 
@@ -39,7 +41,20 @@ def _holds(entry: dict | None, publication: Publication, public_slug: str) -> bo
         and entry.get("release") == settings.RELEASE
         and entry.get("generation") == publication.redaction_generation
         and entry.get("slug") == public_slug
+        and entry.get("media") == media_place()
     )
+
+
+def media_place() -> str:
+    """Where the article's images are served from, as a short digest: moving media (to
+    object storage, another host: newsroom/media_storage.py) makes stored articles, whose
+    image URLs point at the old place, render again."""
+    return _media_digest(repr(settings.STORAGES.get("default")) + settings.MEDIA_URL)
+
+
+@functools.lru_cache(maxsize=8)
+def _media_digest(configuration: str) -> str:
+    return hashlib.sha256(configuration.encode()).hexdigest()[:12]
 
 
 def stored(publication: Publication, public_slug: str, language: str | None = None) -> str | None:
@@ -81,6 +96,7 @@ def store(publication: Publication, public_slug: str, html: str, language: str) 
             "release": settings.RELEASE,
             "generation": publication.redaction_generation,
             "slug": public_slug,
+            "media": media_place(),
         },
     }
     try:

@@ -42,7 +42,9 @@ def page_data(current: CurrentPublication, publication: Publication) -> dict | N
                 }
             )
     return {
-        "slug": current.slug,
+        # the explainer's number: the place a reader's browser keeps survives a new slug,
+        # and no slug (which a redaction may take away) is kept on the reader's device
+        "explainer": str(current.explainer_id),
         "version": publication.number,
         "diff": diff_prefix(current.slug),
         # versions announced with a note: an update that changed no question (a removed

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
@@ -42,11 +43,25 @@ class OutdatedNote:
     """A translation's publication corresponds to `number` of its original, which has
     published an update, correction or clarification since (explainers/domain/translations.py)."""
 
-    language: str  # the translation's: the note is written in it
+    language: str  # the translation's: the note is written in it (`text_language`)
     number: int
     published_at: datetime.datetime
     diff_path: str  # the original's diff from that version to its current one
     original_language: str
+
+    @property
+    def text_language(self) -> str:
+        return text_language(self.language)
+
+
+def text_language(code: str) -> str:
+    """The language the note and the links around a language version are written in: its
+    own if the site's interface speaks it (settings.LANGUAGES), else English if it does,
+    else the site's language. A content language need not be an interface language."""
+    spoken = dict(settings.LANGUAGES)
+    if code in spoken:
+        return code
+    return "en" if "en" in spoken else settings.LANGUAGE_CODE
 
 
 @dataclass(frozen=True)

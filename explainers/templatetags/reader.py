@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from explainers.core.documents import LINK_SCHEMES
+from explainers.reader import translations
 
 register = template.Library()
 
@@ -26,3 +27,9 @@ def iso_datetime(value) -> str:
     if not value:
         return ""
     return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+@register.filter(name="text_language")
+def text_language_filter(code: str) -> str:
+    """The interface language the text around a language version is written in."""
+    return translations.text_language(code or "")

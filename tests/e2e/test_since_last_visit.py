@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, expect
 
 from explainers.domain.importing import import_document
 from explainers.domain.publishing import publish
+from explainers.models import Explainer
 from tests.e2e.conftest import ensure_legal_pages
 from tests.e2e.desk import watched_page
 from tests.e2e.test_accessibility import axe_violations, describe
@@ -69,6 +70,7 @@ def test_a_returning_reader_sees_what_changed_since_v3(
 ):
     document = at_v3()
     slug = document["slug"]
+    kept_as = str(Explainer.objects.get(slug=slug).pk)  # the explainer, not its slug
     base = live_server.url
     current = f"{base}/explainers/{slug}/"
     viewport = {"width": width, "height": 900}
@@ -88,14 +90,14 @@ def test_a_returning_reader_sees_what_changed_since_v3(
     expect(reader.locator(".remember__status")).to_have_text(
         "Gemerkt: Fassung v3. Ein zweiter Klick löscht die Angabe wieder."
     )
-    assert kept(reader) == {slug: 3}
+    assert kept(reader) == {kept_as: 3}
 
     v4_and_v5(document)
 
     reader.goto(f"{base}/explainers/{slug}/v4/")  # now an older version
     expect(reader.get_by_text("Sie lesen eine ältere Fassung (v4)")).to_be_visible()
     expect(reader.locator("#_seit-letztem-besuch")).to_have_count(0)
-    assert kept(reader) == {slug: 3}  # reading v4 later did not move v3 forward
+    assert kept(reader) == {kept_as: 3}  # reading v4 later did not move v3 forward
 
     reader.goto(current)
     expect(box).to_be_visible()
@@ -111,7 +113,7 @@ def test_a_returning_reader_sees_what_changed_since_v3(
     )
     hrefs = [items.nth(i).locator("a").get_attribute("href") for i in range(3)]
     assert hrefs == ["#neue-frage", "#frage-1", "#frage-3"]
-    assert kept(reader) == {slug: 5}
+    assert kept(reader) == {kept_as: 5}
     expect(button).to_have_attribute("aria-pressed", "true")
     reader.screenshot(path=artifacts / f"since-last-visit-box-{width}.png", full_page=False)
 
@@ -167,7 +169,8 @@ def test_a_returning_reader_sees_what_changed_since_v3(
     page = checking.new_page()
     page.goto(current)
     page.get_by_role("button", name=REMEMBER).click()
-    page.evaluate(f"localStorage.setItem({json.dumps(KEY)}, {json.dumps(json.dumps({slug: 3}))})")
+    remembered = json.dumps(json.dumps({kept_as: 3}))
+    page.evaluate(f"localStorage.setItem({json.dumps(KEY)}, {remembered})")
     page.reload()
     expect(page.locator("#_seit-letztem-besuch")).to_be_visible()
     violations = axe_violations(page, axe_js)

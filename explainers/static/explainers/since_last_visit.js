@@ -1,7 +1,7 @@
 /* "Seit Ihrem letzten Besuch": the box above the article and the opt-in control below it
  * (templates/explainers/_since_last_visit.html). The page is the same for every reader; what
  * a reader read stays in this browser, and only after they pressed "Änderungen für mich
- * merken": one localStorage entry, public slug -> version number. Pressing again deletes
+ * merken": one localStorage entry, explainer number -> version number. Pressing again deletes
  * it. The Datenschutz page says so (templates/flatpages/default.html). */
 (function () {
   "use strict";
@@ -53,9 +53,9 @@
   }
 
   function remember(versions) {
-    var before = versions[data.slug];
+    var before = versions[data.explainer];
     // a cache in front may still serve an older page as the current one: never step back
-    versions[data.slug] = Number.isInteger(before) && before > data.version ? before : data.version;
+    versions[data.explainer] = Number.isInteger(before) && before > data.version ? before : data.version;
     try {
       storage.setItem(KEY, JSON.stringify(versions));
       return true;
@@ -140,7 +140,7 @@
 
   var versions = remembered();
   if (versions !== null) {
-    var since = versions[data.slug];
+    var since = versions[data.explainer];
     if (Number.isInteger(since) && since >= 1 && since < data.version) {
       showChangesSince(since);
     }
