@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 
 import pytest
 import schemathesis
@@ -238,8 +239,13 @@ def statuses(newsroom, request):
         assert 200 in seen, f"{request.node.nodeid} never answered 200, only {sorted(seen)}"
 
 
+# CI draws the same examples on every run, so a red run is a finding that reproduces, not
+# luck; elsewhere each run draws new ones (how the +21:10 offset PostgreSQL refuses was found).
+IN_CI = os.environ.get("CI") == "true"
+
+
 @schema.parametrize()
-@settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=IN_CI)
 def test_every_operation_keeps_its_contract_and_nothing_unpublished_leaks(case, statuses):
     statuses.add(call_and_validate(case).status_code)
 
@@ -314,7 +320,7 @@ def desk_token(newsroom, desk) -> str:
 
 
 @writes.parametrize()
-@settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=IN_CI)
 def test_every_write_keeps_its_contract_with_a_token(case, desk_token):
     # The token is sent with every request, also where schemathesis left the header out on
     # purpose: refusing a request without one is the anonymous test's part.

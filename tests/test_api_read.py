@@ -90,6 +90,15 @@ def test_the_list_filters_by_language_and_by_the_last_change_readers_saw(client)
     assert [item["slug"] for item in since["results"]] == [german.slug]
 
 
+def test_any_offset_iso_8601_allows_is_taken_and_the_ends_of_the_calendar_are_refused(client):
+    published()
+    far = get_json(client, api("explainers") + "?updated_since=7941-12-20T13:27:56%2B21:10")
+    assert far["results"] == []  # PostgreSQL itself refuses offsets beyond 15:59
+    early = get_json(client, api("explainers") + "?updated_since=1970-01-01T00:00:00-23:59")
+    assert len(early["results"]) == 1
+    get_json(client, api("explainers") + "?updated_since=9999-12-31T23:59:59-23:59", 400)
+
+
 @pytest.mark.parametrize(
     "query, language, words",
     [

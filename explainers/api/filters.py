@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.utils import timezone
@@ -31,16 +32,21 @@ def updated_since_filter(raw: str | None):
         moment = parse_datetime(raw)
     except ValueError:
         moment = None
-    if moment is None:
-        raise ValidationError(
-            _(
-                "„updated_since“ ist kein Zeitpunkt; bitte nach ISO 8601 angeben, "
-                "z. B. 2026-12-01T08:00:00+01:00."
-            )
+    if moment is not None:
+        try:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            # in UTC: a database may not take every offset ISO 8601 allows (PostgreSQL
+            # refuses +21:10); beyond the calendar's ends it is no moment at all
+            return moment.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            pass
+    raise ValidationError(
+        _(
+            "„updated_since“ ist kein Zeitpunkt; bitte nach ISO 8601 angeben, "
+            "z. B. 2026-12-01T08:00:00+01:00."
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    )
 
 
 def filtered(listing, params):
