@@ -145,3 +145,16 @@ def test_a_clash_names_the_field_as_the_form_labels_it(anna_and_ben):
     assert '<th scope="row">Dachzeile</th>' in table
     assert "„Was ist Frage 2?“ – Antwort" in table
     assert "kicker" not in table and "(answer)" not in table
+
+
+def test_a_conflict_names_its_place_as_the_editor_sees_it():
+    from explainers.core.merging import Conflict
+    from explainers.domain.conflict_places import conflict_place
+
+    assert conflict_place(Conflict("order", "sources", "order")) == "Reihenfolge der Quellen"
+    assert conflict_place(Conflict("order", "questions", "order")) == "Reihenfolge der Fragen"
+    assert conflict_place(Conflict("questions", "Wer zahlt?", "answer")) == "„Wer zahlt?“ – Antwort"
+    assert (
+        conflict_place(Conflict("sources", "Bericht", "deleted_by_them"))
+        == "„Bericht“ – seither gelöscht, hier geändert"
+    )

@@ -106,7 +106,7 @@ def test_both_reordering_differently_is_an_order_conflict():
     theirs["questions"].reverse()
     mine["questions"] = [mine["questions"][1], mine["questions"][0], mine["questions"][2]]
     result = merge3(base, theirs, mine)
-    assert [c.kind for c in result.conflicts] == ["order"]
+    assert [(c.kind, c.label) for c in result.conflicts] == [("order", "questions")]
     assert [q["id"] for q in result.merged["questions"]] == [2, 1, 3]
 
 

@@ -137,16 +137,21 @@ def _merge_items(kind, base, theirs, mine, conflicts) -> list[dict]:
             elif their != old:
                 conflicts.append(Conflict(kind, _label(their), "deleted_by_me", None, their))
     order = _merge_order(
-        [i["id"] for i in base], [i["id"] for i in theirs], [i["id"] for i in mine], conflicts
+        kind,
+        [i["id"] for i in base],
+        [i["id"] for i in theirs],
+        [i["id"] for i in mine],
+        conflicts,
     )
     ordered = [merged[item_id] for item_id in order if item_id in merged]
     ordered += [item for item_id, item in merged.items() if item_id not in order]
     return ordered
 
 
-def _merge_order(base: list, theirs: list, mine: list, conflicts: list) -> list:
+def _merge_order(kind: str, base: list, theirs: list, mine: list, conflicts: list) -> list:
     """The order of a side that reordered wins; the other side's new rows follow their old
-    neighbours. Both reordering differently is a conflict (resolved to mine)."""
+    neighbours. Both reordering differently is a conflict (resolved to mine), labelled with
+    what was reordered ("questions", "sources")."""
     common = set(base)
     kept_theirs = [i for i in theirs if i in common and i in mine]
     kept_mine = [i for i in mine if i in common and i in theirs]
@@ -154,7 +159,7 @@ def _merge_order(base: list, theirs: list, mine: list, conflicts: list) -> list:
     theirs_moved = kept_theirs != kept_base
     mine_moved = kept_mine != kept_base
     if theirs_moved and mine_moved and kept_theirs != kept_mine:
-        conflicts.append(Conflict("order", "order", "order", mine, theirs))
+        conflicts.append(Conflict("order", kind, "order", mine, theirs))
         leader, follower = mine, theirs
     elif theirs_moved:
         leader, follower = theirs, mine

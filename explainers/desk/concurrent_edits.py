@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
 from django.http import QueryDict
-from django.utils.translation import gettext as _
 from reversion.models import Revision
 
 from explainers.core.documents import lf_line_endings
@@ -32,28 +30,6 @@ QUESTION_FIELDS = ("question", "anchor", "answer", "extra_cites", "valid_until",
 SOURCE_FIELDS = ("key", "label", "publisher", "url", "date", "kind")
 DATE_FIELDS = {"review_by", "valid_until", "date"}
 PREFIXES = {"questions": "questions", "sources": "sources", "related": "related_links"}
-
-
-def conflict_place(conflict: Conflict) -> str:
-    """Where two saves clash, in the words of the form: "Dachzeile", "„Wer garantiert
-    was?“ – Antwort", "Reihenfolge der Fragen"."""
-    if conflict.kind == "order":
-        return _("Reihenfolge der Fragen")
-    if conflict.kind == "field":
-        if conflict.field == "related":
-            return _("Empfehlungen der Redaktion")
-        return _field_label(Explainer, conflict.field)
-    model = {"questions": Question, "sources": Source}.get(conflict.kind)
-    if model is None or conflict.field in ("deleted_by_me", "deleted_by_them"):
-        return f"„{conflict.label}“"
-    return f"„{conflict.label}“ – {_field_label(model, conflict.field)}"
-
-
-def _field_label(model, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
 
 
 @dataclass

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from dataclasses import replace as replaced_fields
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from explainers.core.question_matching import keep_keys, keep_keys_in_order
 from explainers.core.textformat import ParsedExplainer, parse_text
 from explainers.core.textformat_sources import TextFormatError
 from explainers.domain.builders import document_from_revision
+from explainers.domain.conflict_places import conflict_place
 from explainers.domain.import_language import LanguageRefused, choose_language
 from explainers.domain.importing import ImportRefused, import_parsed
 from explainers.domain.publishing import PublishRefused, check_publisher
@@ -33,9 +33,7 @@ from explainers.domain.revisions import latest_revision
 from explainers.models import (
     Explainer,
     Publication,
-    Question,
     RevisionNumber,
-    Source,
     Translation,
 )
 
@@ -276,9 +274,7 @@ def _merged(parsed, explainer, base: int, latest, latest_number: int) -> ParsedE
     keys_of = {n: key for key, n in numbers.items()}
     merged = _keyed(result.merged, keys_of)
     if result.conflicts:
-        raise IngestConflict(
-            base, latest_number, [_side(c, merged, keys_of) for c in result.conflicts]
-        )
+        raise IngestConflict(base, latest_number, [_side(c, keys_of) for c in result.conflicts])
     document = _document(merged)
     return replaced_fields(
         parsed,
@@ -336,42 +332,9 @@ def _document(snapshot: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _side(conflict: Conflict, merged: dict[str, Any], keys_of: dict[int, str]) -> ConflictSide:
+def _side(conflict: Conflict, keys_of: dict[int, str]) -> ConflictSide:
     theirs, mine = conflict.theirs, conflict.mine
     if conflict.kind == "order":  # lists of ids: shown as keys
         theirs, mine = ([keys_of.get(i, i) for i in side or ()] for side in (theirs, mine))
     conflict = Conflict(conflict.kind, conflict.label, conflict.field, mine, theirs)
-    return ConflictSide(_place(conflict, merged), conflict.kind, conflict.field, theirs, mine)
-
-
-def _place(conflict: Conflict, merged: dict[str, Any]) -> str:
-    """Where the two sides clash, in the editor's words: "Dachzeile", "„Wer überwacht
-    sie?“ – Antwort", "Reihenfolge der Fragen"."""
-    if conflict.kind == "order":
-        keys = {q["id"] for q in merged["questions"]}
-        if set(conflict.mine or ()) <= keys:
-            return _("Reihenfolge der Fragen")
-        return _("Reihenfolge der Quellen")
-    if conflict.kind == "field":
-        if conflict.field == "related":
-            return _("Empfehlungen der Redaktion")
-        return _label(Explainer, conflict.field)
-    if conflict.kind == "citation":
-        return _("„%(question)s“ – Beleg [^%(key)s]: die Quelle wurde gelöscht") % {
-            "question": conflict.label,
-            "key": conflict.field,
-        }
-    if conflict.field == "deleted_by_them":
-        return _("„%(label)s“ – seither gelöscht, hier geändert") % {"label": conflict.label}
-    if conflict.field == "deleted_by_me":
-        return _("„%(label)s“ – hier gelöscht, seither geändert") % {"label": conflict.label}
-    model = Question if conflict.kind == "questions" else Source
-    what = _("Belege") if conflict.field == "cites" else _label(model, conflict.field)
-    return f"„{conflict.label}“ – {what}"
-
-
-def _label(model, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
+    return ConflictSide(conflict_place(conflict), conflict.kind, conflict.field, theirs, mine)

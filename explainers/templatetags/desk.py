@@ -1,7 +1,7 @@
 from django import template
 
-from explainers.desk.concurrent_edits import conflict_place as place_of
 from explainers.desk.dashboard import desk_lists
+from explainers.domain.conflict_places import conflict_place as place_of
 
 register = template.Library()
 
