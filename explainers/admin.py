@@ -343,6 +343,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                 with transaction.atomic():
                     explainer = Explainer.objects.select_for_update().filter(pk=pk).first()
                     if explainer is not None:
+                        request.locked_explainer = explainer
                         request.latest_revisions = {pk: latest_revision(explainer)}
                         request.merge = reconcile(
                             request,
@@ -385,6 +386,9 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
     def get_object(self, request, object_id, from_field=None):
         """The change, history and delete pages need the row, not the change list's
         annotations (a grouped join and two subqueries)."""
+        locked = getattr(request, "locked_explainer", None)
+        if locked is not None and from_field is None and stored_pk(object_id) == locked.pk:
+            return locked  # read a moment ago with its row lock (changeform_view)
         request.one_explainer = True
         try:
             return super().get_object(request, object_id, from_field)

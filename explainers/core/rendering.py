@@ -214,21 +214,17 @@ def citation_numbers(document: Mapping[str, Any], *, typesetting: int = PLAIN) -
     never cited, in their stored order."""
     if typesetting == PLAIN:
         return source_numbers(document)
-    parsed = [_MD.parse(question.get("answer") or "") for question in _questions(document)]
-    return _reading_order(document, parsed)
+    return _reading_order(document)
 
 
-def _reading_order(document: Mapping[str, Any], parsed: Iterable[list]) -> dict[str, int]:
-    """`citation_numbers` from the answers as markdown-it parsed them: a marker counts where
-    the renderer makes it a citation (not in link text, not escaped)."""
+def _reading_order(document: Mapping[str, Any]) -> dict[str, int]:
     known = [source.get("key", "") for source in document.get("sources") or []]
     known_keys = set(known)
     marked = (
-        child.meta["key"]
-        for tokens in parsed
-        for block in tokens
-        for child in block.children or ()
-        if child.type == "citation" and child.meta["key"] in known_keys
+        key
+        for question in _questions(document)
+        for key in _cited_keys(question.get("answer") or "")
+        if key in known_keys
     )
     cited = (
         key for question in _questions(document) for key in question.get("cites") or ()
@@ -255,17 +251,44 @@ def render_document_answers(
 def render_answers_and_numbers(
     document: Mapping[str, Any], *, typesetting: int = PLAIN
 ) -> tuple[dict[str, str], dict[str, int]]:
-    """`render_document_answers` and `citation_numbers` at once, each answer parsed once."""
-    md = _parser_for(typesetting, document.get("language"))
-    questions = _questions(document)
-    parsed = [md.parse(question.get("answer") or "") for question in questions]
-    numbers = source_numbers(document) if typesetting == PLAIN else _reading_order(document, parsed)
+    """`render_document_answers` and `citation_numbers` at once."""
+    language = document.get("language")
+    numbers = citation_numbers(document, typesetting=typesetting)
+    ordered = tuple(numbers.items())
     rendered = {}
-    for question, tokens in zip(questions, parsed, strict=True):
+    for question in _questions(document):
         prefix = f"{question.get('anchor') or question['key']}-zitat"
-        env = {"source_numbers": numbers, "cite_id_prefix": prefix}
-        rendered[question["key"]] = _sanitise(md.renderer.render(tokens, md.options, env))
+        rendered[question["key"]] = _answer_html(
+            question.get("answer") or "", ordered, prefix, typesetting, language
+        )
     return rendered, numbers
+
+
+# Publishing renders every answer again, most of them unchanged since the last
+# publication: a worker remembers its latest answers' citations and renderings. A reader
+# page meets them only where an article is rendered to be stored, not when it is served.
+@functools.lru_cache(maxsize=_DESK_CHECKS_REMEMBERED)
+def _cited_keys(text: str) -> tuple[str, ...]:
+    """The keys of the answer's markers where the renderer makes them citations (not in
+    link text, not escaped), in order."""
+    return tuple(
+        child.meta["key"]
+        for block in _MD.parse(text)
+        for child in block.children or ()
+        if child.type == "citation"
+    )
+
+
+@functools.lru_cache(maxsize=_DESK_CHECKS_REMEMBERED)
+def _answer_html(
+    text: str,
+    numbers: tuple[tuple[str, int], ...],
+    prefix: str,
+    typesetting: int,
+    language: str | None,
+) -> str:
+    env = {"source_numbers": dict(numbers), "cite_id_prefix": prefix}
+    return _sanitise(_parser_for(typesetting, language).render(text, env))
 
 
 def answer_marker_count(document: Mapping[str, Any]) -> int:
@@ -355,8 +378,11 @@ def _megabytes(size: int) -> str:
     return f"{format_number(size / 1_000_000, 1)} MB"
 
 
+@functools.lru_cache(maxsize=_DESK_CHECKS_REMEMBERED)
 def to_plain_text(text: str) -> str:
-    """The words of Markdown text without markup or citation markers (for search)."""
+    """The words of Markdown text without markup or citation markers (for search). Every
+    publish indexes every answer again, most of them unchanged: a worker remembers its
+    latest answers' words, as it does the desk checks above."""
     html_text = nh3.clean(render_markdown(MARKER_RE.sub("", text)), tags=set())
     words = html.unescape(html_text).translate(_CONTROL_CHARACTERS)
     return " ".join(words.split())

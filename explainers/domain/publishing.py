@@ -187,7 +187,13 @@ def _publish_prepared(
             .annotate(translated_from=Subquery(link.values("source_publication")[:1]))
             .get(pk=explainer.pk)
         )
-        previous = locked.publications.order_by("-number").first()
+        # what the next one carries on from it; its texts and rendered article are not
+        # needed here and are the bulk of its row
+        previous = (
+            locked.publications.order_by("-number")
+            .defer("document", "rendered_answers", "article_bodies", "change_summary")
+            .first()
+        )
         if _version_of(previous) != prepared.previous:
             raise _Stale(None)
         if previous is None:
@@ -214,7 +220,10 @@ def _publish_prepared(
                 _("Nichts zu veröffentlichen: der Inhalt gleicht Fassung v%(number)s.")
                 % {"number": previous.number}
             )
-        _check_public_slug(locked, document["slug"])
+        if previous is None or previous.slug != document["slug"]:
+            # A slug this explainer published stays its own: no other explainer can take
+            # it afterwards (public_slug_conflict), and a redaction renames it everywhere.
+            _check_public_slug(locked, document["slug"])
         if translated_from is not None:  # a schedule's: its frozen text's link
             locked.translated_from = translated_from
         publication = _freeze(locked, previous, prepared, digest, revision, kind, user)
@@ -226,19 +235,19 @@ def _publish_prepared(
                 publication.save()
         except IntegrityError as error:  # the number is taken: another publish won
             raise PublishRefused(_concurrent_message()) from error
-        CurrentPublication.objects.update_or_create(
-            explainer=locked,
-            defaults={
-                "publication": publication,
-                "slug": publication.slug,
-                "stand_at": publication.stand_at,
-                # publishing again puts a withdrawn explainer back online
-                "withdrawn_at": None,
-                "withdrawn_note": "",
-                "withdrawn_by": None,
-                "changed_at": reader_changes.next_moment(),
-            },
-        )
+        pointer = {
+            "publication": publication,
+            "slug": publication.slug,
+            "stand_at": publication.stand_at,
+            # publishing again puts a withdrawn explainer back online
+            "withdrawn_at": None,
+            "withdrawn_note": "",
+            "withdrawn_by": None,
+            "changed_at": reader_changes.next_moment(),
+        }
+        # under the explainer's lock: nobody else moves its pointer meanwhile
+        if not CurrentPublication.objects.filter(explainer=locked).update(**pointer):
+            CurrentPublication.objects.create(explainer=locked, **pointer)
         index_publication(publication)
         close_on_publish(locked)
         signals.send(signals.explainer_published, locked, publication=publication)
