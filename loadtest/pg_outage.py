@@ -12,6 +12,11 @@ v1, no new revision, nothing half-written (loadtest/integrity.py). Then the same
 publishes v2, and a gunicorn serving that database shows it to readers. What the desk and
 readers saw during the outage is kept word for word.
 
+While the cluster is down (the first outage), readers never get a 500: the probe page, which
+every gunicorn worker read before the crash, comes back as the last good copy (200,
+`X-Newsroom-Stale`), a page no worker read answers 503 with Retry-After and the German outage
+page, and /healthz says 503 (newsroom/outage.py, newsroom/held_pages.py).
+
 Everything runs in subprocesses with the caller's environment, so the caller's own
 database connection is never involved.
 """
@@ -23,6 +28,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +45,11 @@ DATABASE = "newsroom_faults"
 FIRST_TEASER = "Vorspann der ersten Fassung."
 SECOND_TEASER = "Vorspann der zweiten Fassung."
 PROMISE_SECONDS = 2.0
+WORKERS = 2
+PAGE = f"/explainers/{SLUG}/"
+UNREAD_PAGE = f"/explainers/{SLUG}/versions/"  # no reader asks for it before the crash
+DURING_READS = 2 * WORKERS  # reads of the probe page while the cluster is down
+STALE = "database-unreachable"  # X-Newsroom-Stale on a last good copy
 SEED_TEXT = f"""Titel: Probe: Was passiert, wenn die Datenbank ausfällt?
 
 {FIRST_TEASER}
@@ -100,13 +111,33 @@ class CommandRun:
 
 
 @dataclass
+class Reading:
+    """One reader's GET: the status, the page's title and teaser, and the outage headers."""
+
+    status: int
+    title: str
+    teaser: str = ""
+    stale: str = ""  # X-Newsroom-Stale
+    retry_after: str = ""
+
+    @property
+    def summary(self) -> str:
+        extra = f", X-Newsroom-Stale: {self.stale}" if self.stale else ""
+        extra += f", Retry-After: {self.retry_after}" if self.retry_after else ""
+        return f"HTTP {self.status} “{self.title}”{extra}"
+
+
+@dataclass
 class Outcome:
     before: CommandRun | None = None  # publish with the cluster already down
     during: CommandRun | None = None  # publish cut off inside its transaction
     after: CommandRun | None = None  # publish after the restart
     waiting_query: str = ""  # what the publish was waiting on when the cluster died
     states: dict[str, dict] = field(default_factory=dict)  # loadtest.integrity summaries
-    reader_during: tuple[int, str] = (0, "")  # status and page title while it was down
+    # while it was down, past the 1 s hold: the probe page every worker had read, several
+    # times, and its versions page, which none had
+    reader_during: list[Reading] = field(default_factory=list)
+    unread_during: Reading | None = None
     healthz_during: int = 0
     reader_after: str = ""  # the teaser readers got after the final publish
     reader_after_seconds: float = 0.0
@@ -142,8 +173,25 @@ class Outcome:
             problems.append(f"after the restart: {final['revisions']} revisions, not {start}+1")
         if self.reader_after != SECOND_TEASER:
             problems.append(f"readers did not get v2 after the restart ({self.reader_after!r})")
-        if self.reader_during[0] == 200:
-            problems.append("readers got 200 while the database was down (from where?)")
+        problems += self.reader_failures()
+        return problems
+
+    def reader_failures(self) -> list[str]:
+        """Readers during the outage: the last good copy of the page read before the crash,
+        else a 503 with Retry-After and the German outage page; never a 500."""
+        problems = []
+        if len(self.reader_during) != DURING_READS:
+            problems.append(f"the probe page was read {len(self.reader_during)} times while down")
+        for reading in self.reader_during:
+            if (reading.status, reading.stale, reading.teaser) != (200, STALE, FIRST_TEASER):
+                problems.append(f"the page read before the crash: {reading.summary}, not stale v1")
+        unread = self.unread_during
+        if unread is None or (unread.status, unread.retry_after) != (503, "30"):
+            problems.append(f"a page not read before: {unread and unread.summary}, not 503")
+        elif "nicht erreichbar" not in unread.title:
+            problems.append(f"a page not read before: not the German outage page ({unread.title})")
+        if self.healthz_during != 503:
+            problems.append(f"/healthz answered {self.healthz_during} while the database was down")
         return problems
 
 
@@ -210,16 +258,45 @@ def scenario_env(base_env: dict[str, str], database_url: str, folder: Path) -> d
     }
 
 
-def reader_page(server: Server) -> tuple[int, str, str]:
-    """(status, page title, teaser) of the probe explainer; (0, error, "") if none came."""
+def reader_page(server: Server, path: str = PAGE) -> Reading:
+    """The page as a reader got it; status 0 and the error if none came."""
     try:
-        status, _headers, body = fetch(server.base, f"/explainers/{SLUG}/")
+        status, headers, body = fetch(server.base, path)
     except (OSError, http.client.HTTPException) as error:
-        return 0, f"{type(error).__name__}: {error}", ""
+        return Reading(0, f"{type(error).__name__}: {error}")
     text = body.decode(errors="replace")
     title = re.search(r"<title>(.*?)</title>", text, re.S)
     teaser = re.search(r'<div class="teaser">\s*(?:<p>)?(.*?)(?:</p>)?\s*</div>', text, re.S)
-    return status, title.group(1).strip() if title else "", teaser.group(1) if teaser else ""
+    return Reading(
+        status, title.group(1).strip() if title else "", teaser.group(1) if teaser else "",
+        headers.get("X-Newsroom-Stale", ""), headers.get("Retry-After", ""),
+    )  # fmt: skip
+
+
+def read_on_every_worker(server: Server, path: str) -> list[int]:
+    """The page read once by each gunicorn worker, so each holds it, as a page
+    many readers ask for is held by all; the statuses. A sync worker serves one request at
+    a time and the kernel hands connections out in the order they came: each of the first
+    WORKERS - 1 keeps a worker waiting for the rest of its request, the last is answered by
+    the one left, then the others are finished."""
+    host, port = server.base.removeprefix("http://").split(":")
+    start = f"GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\n".encode()
+    waiting = []
+    try:
+        for _ in range(WORKERS - 1):
+            waiting.append(socket.create_connection((host, int(port)), timeout=30))
+            waiting[-1].sendall(start)
+        statuses = [reader_page(server, path).status]
+        for connection in waiting:
+            connection.sendall(b"\r\n")
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+            statuses.append(int(answer.split(b" ", 2)[1]) if answer else 0)
+    finally:
+        for connection in waiting:
+            connection.close()
+    return statuses
 
 
 def run_outage(base_env: dict[str, str], log=print) -> Outcome:
@@ -238,7 +315,7 @@ def run_outage(base_env: dict[str, str], log=print) -> Outcome:
         seed.write_text(SEED_TEXT, encoding="utf-8")
         desk.must("import_explainer", str(seed), "--slug", SLUG, "--publish")
         outcome.states["published v1"] = desk.state()
-        with Server(desk.env, 2, folder / "gunicorn.log") as server:
+        with Server(desk.env, WORKERS, folder / "gunicorn.log") as server:
             _outage_before(cluster, desk, server, outcome, log)
             _outage_during(cluster, desk, outcome, log)
             outcome.after = desk.run(*desk.publish())
@@ -251,22 +328,25 @@ def run_outage(base_env: dict[str, str], log=print) -> Outcome:
 
 def _outage_before(cluster, desk, server, outcome, log) -> None:
     desk.must("shell", "-c", EDIT)  # the working copy changes; no revision yet
-    status, title, _teaser = reader_page(server)
-    if status != 200:
-        raise RuntimeError(f"the probe page answered {status} {title!r} before the outage")
+    statuses = read_on_every_worker(server, PAGE)
+    if statuses != [200] * WORKERS:
+        raise RuntimeError(f"the probe page answered {statuses} before the outage")
     cluster.stop("immediate")
     stopped = time.monotonic()
     log("  PostgreSQL stopped (immediate); publishing …")
     outcome.before = desk.run(*desk.publish())
     time.sleep(max(0.0, 1.2 - (time.monotonic() - stopped)))  # past the 1 s hold
-    status, title, _teaser = reader_page(server)
-    outcome.reader_during = (status, title)
+    outcome.reader_during = [reader_page(server) for _ in range(DURING_READS)]
+    outcome.unread_during = reader_page(server, UNREAD_PAGE)
     try:
         outcome.healthz_during = fetch(server.base, "/healthz")[0]
     except (OSError, http.client.HTTPException):
         outcome.healthz_during = 0
     log(f"  desk: exit {outcome.before.returncode}, {outcome.before.error_line}")
-    log(f"  readers: {status} {title!r}, /healthz {outcome.healthz_during}")
+    read = sorted({reading.summary for reading in outcome.reader_during})
+    log(f"  readers of the page read before the crash: {'; '.join(read)}")
+    log(f"  readers of a page not read before: {outcome.unread_during.summary}")
+    log(f"  /healthz {outcome.healthz_during}")
     cluster.start()
     outcome.states["after outage before"] = desk.state()
 
@@ -331,11 +411,11 @@ def _outage_during(cluster, desk, outcome, log) -> None:
 def _readers_after(server, outcome) -> None:
     started = time.monotonic()
     while time.monotonic() - started < PROMISE_SECONDS + 1:
-        status, _title, teaser = reader_page(server)
-        if status == 200 and teaser == SECOND_TEASER:
+        reading = reader_page(server)
+        if reading.status == 200 and reading.teaser == SECOND_TEASER:
             break
         time.sleep(0.05)
-    outcome.reader_after = teaser
+    outcome.reader_after = reading.teaser
     outcome.reader_after_seconds = time.monotonic() - started
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from loadtest import cache_outage
 from loadtest.consistency import PROMISE_SECONDS, Consistency, Published
 from loadtest.pg_outage import Outcome
 from loadtest.under_load import Run
@@ -22,6 +23,8 @@ class Results:
     publications: int
     outage: Outcome | None = None
     outage_skipped: str = ""
+    cache_outage: cache_outage.Outcome | None = None
+    cache_outage_skipped: str = ""
     failures: list[str] = field(default_factory=list)
 
 
@@ -148,10 +151,13 @@ def outage_rows(results: Results) -> list[tuple[str, str, str]]:
             "no partial rows: " + ("yes" if not outage.failures() else "see failures"),
         ),
         (
-            "readers while PostgreSQL was down (page held ≤ 1 s, then)",
-            f"HTTP {outage.reader_during[0]} “{outage.reader_during[1]}”; /healthz "
-            f"{outage.healthz_during}",
-            "–",
+            "readers while PostgreSQL was down, past the 1 s hold",
+            f"page every worker read before: "
+            f"{'; '.join(sorted({r.summary for r in outage.reader_during}))} "
+            f"({len(outage.reader_during)} reads); a page not read before: "
+            f"{outage.unread_during.summary if outage.unread_during else 'not read'}; "
+            f"/healthz {outage.healthz_during}",
+            "no 500: last good copy or 503" if not outage.reader_failures() else "NO",
         ),
         (
             "after the restart, the same command",
@@ -163,6 +169,66 @@ def outage_rows(results: Results) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _statuses(group: cache_outage.Group) -> str:
+    if not group.total:
+        return "–"
+    text = ", ".join(f"{status}: {_n(n)}" for status, n in sorted(group.statuses.items()))
+    if group.count(503):
+        text += f" ({_n(group.retry_after)} of the 503s with Retry-After)"
+    return text
+
+
+def cache_outage_lines(results: Results) -> list[str]:
+    """The PostgreSQL crash under load with Varnish in front and without (cache_outage.py)."""
+    lines = ["", "## Varnish in front during a PostgreSQL outage", ""]
+    outcome = results.cache_outage
+    if outcome is None:
+        return [*lines, f"Not run: {results.cache_outage_skipped}"]
+    loads = [outcome.behind_varnish, outcome.alone]
+    lines += [
+        f"PostgreSQL crashed (`pg_ctl stop -m immediate`) {outcome.crashed_at:.1f} s into "
+        f"the load and started again {outcome.outage_seconds:.0f} s later; gunicorn with "
+        f"READER_CACHE_SECONDS={outcome.cache_seconds}, "
+        f"READER_STALE_IF_ERROR_SECONDS={outcome.stale_if_error_seconds}; wrk "
+        f"(`{loads[0].command}`) on each; /healthz during it: {outcome.healthz_during}. "
+        "Counts include the second before the crash and the one after the restart.",
+        "",
+        "| | behind Varnish | gunicorn alone |",
+        "|---|---|---|",
+        "| responses | " + " | ".join(_n(load.total) for load in loads) + " |",
+        "| 5xx / 500 | "
+        + " | ".join(f"{load.count(500, 599)} / {load.count(500)}" for load in loads)
+        + " |",
+    ]
+    for group, label in (
+        ("read", "pages read before the crash"),
+        ("unread", "a search nobody made before (new on every request)"),
+        ("withdrawn", "the explainer withdrawn before the crash"),
+    ):
+        lines.append(f"| {label} | " + " | ".join(_statuses(load.group(group)) for load in loads)
+                     + " |")  # fmt: skip
+    stale = [load.group("read") for load in loads]
+    lines += [
+        "| stale answers (Warning 110) on pages read before | "
+        f"{_n(stale[0].stale)}, oldest Age {stale[0].oldest_age} s (grace "
+        f"{outcome.stale_if_error_seconds} s) | {_n(stale[1].stale)} |",
+        "| bodies with the redacted passage or the withdrawn headline | "
+        + " | ".join(str(load.forbidden) for load in loads)
+        + " |",
+        "| publish after the restart → first sighting | "
+        + " | ".join(
+            "not within 5 s" if seconds is None else f"{seconds:.2f} s"
+            for seconds in outcome.new_version_seconds.values()
+        )
+        + f" (promise {PROMISE_SECONDS:.0f} s) |",
+        "",
+        "Judged: no 500, no 5xx behind Varnish on pages read before the crash, every 503 "
+        "with Retry-After, no takedown undone, stale copies within their grace, the new "
+        "version within the promise: " + ("; ".join(outcome.failures()) or "all met") + ".",
+    ]
+    return lines
+
+
 def document(results: Results, notes: list[str]) -> str:
     lines = ["# Load and fault test results", ""]
     lines += [f"- {line}" for line in results.header]
@@ -170,6 +236,7 @@ def document(results: Results, notes: list[str]) -> str:
     lines += [f"| {name} | {value} |" for name, value in load_rows(results)]
     lines += ["", "## Faults injected", "", "| fault | what happened | survived |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in fault_rows(results)]
+    lines += cache_outage_lines(results)
     lines += ["", "## Verdict", ""]
     if results.failures:
         lines += ["FAILED:", ""] + [f"- {failure}" for failure in results.failures]

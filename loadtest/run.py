@@ -45,6 +45,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--no-pg-outage", action="store_true", help="skip the PostgreSQL outage scenario"
     )
+    parser.add_argument(
+        "--no-cache-outage",
+        action="store_true",
+        help="skip PostgreSQL crashing under load with Varnish in front and without",
+    )
     return parser.parse_args()
 
 
@@ -102,6 +107,10 @@ NOTES = [
     "replacement.",
     "The PostgreSQL scenario runs on its own throwaway cluster (initdb into the temp folder, "
     "a free port), never the server on 5432; the same scenario is tests/test_faults.py.",
+    "The outage under load (loadtest/cache_outage.py) runs on another throwaway cluster with "
+    "two gunicorns (one behind Varnish with deploy/varnish/newsroom.vcl) and its own wrk "
+    "script (loadtest/outage_status.lua); the same scenario is "
+    "tests/test_outage_behind_caches.py.",
     "Raw wrk output: the temp folder's newsroom-loadtest-wrk.txt; gunicorn's log: "
     "newsroom-loadtest-gunicorn.log.",
 ]
@@ -150,6 +159,10 @@ def judge(results, run, site, hot_numbers) -> list[str]:
         failures += [f"PostgreSQL outage: {problem}" for problem in results.outage.failures()]
     elif results.outage_skipped.startswith("FAILED"):
         failures.append(f"PostgreSQL outage: {results.outage_skipped}")
+    if results.cache_outage is not None:
+        failures += [f"outage under load: {problem}" for problem in results.cache_outage.failures()]
+    elif results.cache_outage_skipped.startswith("FAILED"):
+        failures.append(f"outage under load: {results.cache_outage_skipped}")
     return failures
 
 
@@ -170,6 +183,25 @@ def pg_outage_part(args, env, results) -> None:
     except Exception as error:
         results.outage_skipped = f"FAILED: {type(error).__name__}: {error}"
         log(results.outage_skipped)
+
+
+def cache_outage_part(args, env, results) -> None:
+    from loadtest import cache_outage, pg_cluster
+
+    if args.no_cache_outage:
+        results.cache_outage_skipped = "skipped (--no-cache-outage)"
+        return
+    reason = pg_cluster.missing_reason() or cache_outage.missing_reason()
+    if reason:
+        results.cache_outage_skipped = reason
+        log(f"outage under load skipped: {reason}")
+        return
+    log("PostgreSQL crashed under load, Varnish in front and gunicorn alone (throwaway cluster) …")
+    try:
+        results.cache_outage = cache_outage.run_cache_outage(os.environ | env, log)
+    except Exception as error:
+        results.cache_outage_skipped = f"FAILED: {type(error).__name__}: {error}"
+        log(results.cache_outage_skipped)
 
 
 def main() -> int:
@@ -238,6 +270,7 @@ def main() -> int:
     )
     connections.close_all()
     pg_outage_part(args, env, results)
+    cache_outage_part(args, env, results)
 
     busy_after = cpu_busy()
     results.header = header(

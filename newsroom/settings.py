@@ -292,6 +292,12 @@ if not EMBED_FRAME_ANCESTORS or any(
 
 # Reader pages may be served from a CDN cache for this long, and stale while it renews.
 READER_CACHE_SECONDS = int(env_str("READER_CACHE_SECONDS", default="60"))
+# ... and this long while the app answers errors (the database is down): caches in front
+# (stale-if-error, Varnish's grace) and each worker's held pages (newsroom/held_pages.py).
+_stale_if_error = env_str("READER_STALE_IF_ERROR_SECONDS", default="86400").strip()
+if not (_stale_if_error.isascii() and _stale_if_error.isdigit()):
+    raise ImproperlyConfigured("READER_STALE_IF_ERROR_SECONDS must be whole seconds, 0 or more.")
+READER_STALE_IF_ERROR_SECONDS = int(_stale_if_error)
 # Each worker holds whole reader pages this long (readers are promised a new publication
 # within two seconds); publishing, withdrawing and redacting drop them at once through
 # the reader signal: a file on one host (READER_SIGNAL_FILE, default in the temp folder

@@ -39,5 +39,7 @@ urlpatterns = [
     path("datenschutz/", flatpages.flatpage, {"url": "/datenschutz/"}, name="datenschutz"),
     path("", include("explainers.reader.urls")),
 ]
+# The database unreachable: 503 with Retry-After instead of the 500 page (newsroom/outage.py).
+handler500 = "newsroom.outage.server_error"
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

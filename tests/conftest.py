@@ -59,6 +59,7 @@ SERVER_TESTS = {
     "test_faults.py",
     "test_freshness_live.py",
     "test_login_behind_nginx.py",
+    "test_outage_behind_caches.py",
     "test_scale_out_redis.py",
 }
 

@@ -1,8 +1,12 @@
 """A shared cache in front (Varnish 7 from Debian, with deploy/varnish/newsroom.vcl):
 one copy per page whatever the tracking parameters, one per language, and after a
-redaction every cached variant is banned by the app – nothing redacted stays cached."""
+redaction every cached variant is banned by the app – nothing redacted stays cached.
+In front of a backend that fails on demand: the health probe, grace for stale-if-error,
+and a 5xx that never replaces the copy in grace (tests/test_outage_behind_caches.py has the
+same with the app, PostgreSQL crashed under load)."""
 
 import http.client
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,8 +15,8 @@ from explainers.domain.publishing import publish
 from explainers.domain.takedown import REDACTED, redact
 from explainers.models import Explainer, Question
 from tests.factories import make_explainer
-from tests.support.live_servers import fetch, gunicorn
-from tests.support.varnish import varnish_in_front_of
+from tests.support.live_servers import fetch, gunicorn, wait_for
+from tests.support.varnish import Script, ScriptedBackend, varnish_in_front_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,3 +133,138 @@ def test_the_cache_takes_bans_from_the_app_host_only(cache):
     assert ban_status(cache) == 400  # no expression
     assert ban_status(cache, source="127.0.0.2", **{"X-Ban-Url": "^/"}) == 403
     assert ban_status(cache, **{"X-Ban-Url": "^/feed/"}) == 200
+
+
+# Grace: the VCL in front of a backend that fails on demand. Its pages say max-age=1,
+# stale-while-revalidate=2, stale-if-error=60.
+
+MAX_AGE, STALE_WHILE_REVALIDATE = 1, 2
+
+
+@pytest.fixture
+def scripted(tmp_path):
+    script = Script()
+    with (
+        ScriptedBackend(script) as backend,
+        varnish_in_front_of(backend.port, tmp_path / "varnish") as base,
+    ):
+        yield script, backend, base
+
+
+def read(base, path):
+    status, headers, body = fetch(base, path)
+    return status, headers, body.decode()
+
+
+def past(seconds: float, since: float) -> None:
+    time.sleep(max(0.0, since + seconds - time.monotonic()))
+
+
+def test_while_the_app_is_healthy_a_page_is_stale_only_within_stale_while_revalidate(scripted):
+    script, _backend, cache = scripted
+    assert read(cache, "/a")[2] == "<p>/a v1</p>"
+    fetched = time.monotonic()  # the copy is at least this old from here on
+    script.version = 2
+    past(MAX_AGE + STALE_WHILE_REVALIDATE + 1, fetched)  # grace (60 s) is not for readers
+    status, headers, body = read(cache, "/a")
+    assert (status, headers["X-Cache"], body) == (200, "MISS", "<p>/a v2</p>")
+
+    fetched = time.monotonic()
+    script.version = 3
+    past(MAX_AGE + STALE_WHILE_REVALIDATE / 4, fetched)
+    status, headers, body = read(cache, "/a")  # expired, within stale-while-revalidate
+    assert (status, headers["X-Cache"], body) == (200, "STALE", "<p>/a v2</p>"), headers["Age"]
+    assert headers["Warning"] == '110 - "Response is Stale"'
+    wait_for(lambda: read(cache, "/a")[2] == "<p>/a v3</p>", within=5)  # renewed behind it
+
+
+def test_a_5xx_never_replaces_the_copy_in_grace(scripted):
+    script, _backend, cache = scripted
+    assert read(cache, "/a")[2] == "<p>/a v1</p>"
+    fetched = time.monotonic()
+    script.pages_fail = True  # /healthz still says 200: the probe sees nothing
+    past(MAX_AGE + 0.2, fetched)
+    for _ in range(3):  # renewing in the background gets 503s, and is dropped
+        assert read(cache, "/a")[:3:2] == (200, "<p>/a v1</p>")
+        time.sleep(0.1)
+    past(MAX_AGE + STALE_WHILE_REVALIDATE + 0.5, fetched)
+    asked = script.page_requests
+    status, headers, body = read(cache, "/a")  # fetched first: a 503, so the copy in grace
+    assert (status, body) == (200, "<p>/a v1</p>")
+    assert headers["X-Cache"] == "STALE"
+    assert script.page_requests > asked
+
+    status, headers, body = read(cache, "/never-read")
+    assert status == 503  # the app's own answer passes through
+    assert headers["Retry-After"] == "30"
+    assert "Die Datenbank ist nicht erreichbar." in body
+
+    script.pages_fail, script.version = False, 2
+    assert read(cache, "/a")[:3:2] == (200, "<p>/a v2</p>")
+    assert read(cache, "/never-read")[:3:2] == (200, "<p>/never-read v2</p>")
+
+
+def test_without_stale_if_error_a_page_is_kept_in_grace_for_a_day(scripted):
+    script, _backend, cache = scripted
+    script.cache_control = "public, max-age=1, stale-while-revalidate=2"  # an older app
+    assert read(cache, "/a")[2] == "<p>/a v1</p>"
+    fetched = time.monotonic()
+    script.pages_fail = True
+    past(MAX_AGE + STALE_WHILE_REVALIDATE + 1, fetched)  # past what the header allows
+    assert read(cache, "/a")[:3:2] == (200, "<p>/a v1</p>")
+
+
+def test_the_probe_notices_a_sick_app_before_any_reader_does(scripted):
+    script, _backend, cache = scripted
+    assert read(cache, "/a")[2] == "<p>/a v1</p>"
+    fetched = time.monotonic()
+    script.healthy, script.pages_fail = False, True
+    wait_for(lambda: script.failed_health_checks >= 3, within=10)  # sick: 3 of the last 5
+    asked = script.page_requests
+    past(MAX_AGE + STALE_WHILE_REVALIDATE + 0.5, fetched)
+    for _ in range(5):
+        status, headers, body = read(cache, "/a")
+        assert (status, headers["X-Cache"], body) == (200, "STALE", "<p>/a v1</p>")
+    assert script.page_requests == asked  # served from grace without asking the sick app
+
+    status, headers, _body = read(cache, "/never-read")  # no copy: the app is still asked
+    assert (status, headers["Retry-After"]) == (503, "30")
+    assert script.page_requests == asked + 1
+
+    script.healthy, script.pages_fail, script.version = True, False, 2
+    wait_for(lambda: read(cache, "/a")[2] == "<p>/a v2</p>", within=10)
+
+
+def test_a_banned_page_is_never_served_from_grace(scripted):
+    script, _backend, cache = scripted
+    for path in ("/a", "/b"):
+        assert read(cache, path)[0] == 200
+    script.healthy, script.pages_fail = False, True
+    wait_for(lambda: script.failed_health_checks >= 3, within=10)
+    assert ban_status(cache, **{"X-Ban-Url": "^/a$"}) == 200
+    status, headers, body = read(cache, "/a")
+    assert status == 503 and "v1" not in body
+    assert headers["Retry-After"] == "30"
+    assert read(cache, "/b")[:3:2] == (200, "<p>/b v1</p>")  # not banned: still there
+
+
+def test_when_the_app_cannot_be_reached_readers_get_the_copy_or_a_german_503(scripted):
+    _script, backend, cache = scripted
+    assert read(cache, "/a")[0] == 200
+    fetched = time.monotonic()
+    backend.stop()
+    past(MAX_AGE + STALE_WHILE_REVALIDATE + 0.5, fetched)
+    assert read(cache, "/a")[:3:2] == (200, "<p>/a v1</p>")
+    status, headers, body = read(cache, "/never-read")
+    assert (status, headers["Retry-After"]) == (503, "30")
+    assert '<html lang="de">' in body and "Vorübergehend nicht erreichbar" in body
+    assert "Guru Meditation" not in body and "Varnish" not in body
+
+
+def test_the_admin_and_the_preview_are_never_cached(scripted):
+    script, _backend, cache = scripted
+    for path in ("/admin/explainers/", "/explainers/x/preview/"):
+        asked = script.page_requests
+        for _ in range(3):
+            assert read(cache, path)[0] == 200
+        assert script.page_requests == asked + 3

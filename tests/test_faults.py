@@ -135,9 +135,17 @@ def test_after_the_restart_the_same_publish_succeeds_and_readers_get_it(outage):
     assert outage.reader_after_seconds <= PROMISE_SECONDS
 
 
-def test_readers_get_an_error_page_while_it_is_down_and_health_says_so(outage):
-    assert outage.reader_during[0] == 500
+def test_while_it_is_down_readers_get_the_last_good_copy_or_a_503_never_a_500(outage):
+    # the page every worker read before the crash, past its 1 s hold: v1 as last good copy
+    assert [reading.status for reading in outage.reader_during] == [200] * pg_outage.DURING_READS
+    assert {reading.stale for reading in outage.reader_during} == {"database-unreachable"}
+    assert {reading.teaser for reading in outage.reader_during} == {pg_outage.FIRST_TEASER}
+    # a page no worker read: the German outage page, and when to try again
+    assert outage.unread_during.status == 503
+    assert outage.unread_during.retry_after == "30"
+    assert outage.unread_during.title.startswith("Vorübergehend nicht erreichbar")
     assert outage.healthz_during == 503
+    assert outage.reader_failures() == []
 
 
 def test_nothing_else_went_wrong(outage):

@@ -11,7 +11,7 @@ from explainers.domain.builders import document_from_explainer
 from explainers.domain.publishing import publish
 from explainers.domain.revisions import latest_revision
 from explainers.domain.translations import create_translation, free_languages
-from explainers.models import Explainer, Translation
+from explainers.models import Explainer, Question, Translation
 from tests.factories import make_explainer
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +134,26 @@ def test_the_panel_says_when_the_original_is_withdrawn(client, original, desk):
     client.force_login(desk)
     page = client.get(reverse("admin:explainers_explainer_change", args=[translation.pk]))
     assert "Das Original ist zurzeit nicht veröffentlicht." in page.content.decode()
+
+
+def test_an_outdated_translation_stays_outdated_on_its_page_when_the_original_is_withdrawn(
+    client, original, desk
+):
+    """The list, the filter and the change page say the same (found by the stateful model)."""
+    from explainers.domain.takedown import withdraw
+
+    translation = create_translation(original, "en", desk)
+    Question.objects.filter(explainer=original, position=1).update(answer="Neue Lage.")
+    publish(original, kind="update", note="Neue Lage.", user=desk)
+    withdraw(original, note="Zurückgezogen.", user=desk)
+    client.force_login(desk)
+    page = client.get(reverse("admin:explainers_explainer_change", args=[translation.pk]))
+    html = page.content.decode()
+    assert "Übersetzung veraltet" in html
+    assert "Das Original ist zurzeit nicht veröffentlicht." in html
+    assert "Als aktuell markieren" not in html  # nothing to catch up with
+    listing = client.get(reverse("admin:explainers_explainer_changelist") + "?translation=outdated")
+    assert translation.headline in listing.content.decode()
 
 
 def test_a_scheduled_translation_is_published_with_the_link_of_its_frozen_text(original, desk):

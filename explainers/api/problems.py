@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -57,6 +59,15 @@ def exception_handler(exc, context):
         return gone(exc)
     if isinstance(exc, Moved):
         return moved(context["request"], exc, context["kwargs"])
+    if isinstance(exc, OperationalError | InterfaceError):  # as newsroom/outage.py answers
+        answer = problem(
+            503,
+            _("Die Datenbank ist nicht erreichbar: nichts wurde gespeichert. "
+              "Bitte in einer Minute erneut versuchen."),
+        )  # fmt: skip
+        answer["Retry-After"] = "30"
+        answer["Cache-Control"] = "no-store"
+        return answer
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

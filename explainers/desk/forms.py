@@ -45,6 +45,7 @@ from explainers.domain.images import (
     upload_rules,
     write_renditions,
 )
+from explainers.domain.importing import language_taken
 from explainers.domain.publishing import public_slug_conflict
 from explainers.models import Explainer, Question, http_url_validator
 
@@ -253,13 +254,10 @@ class ExplainerForm(StoredChecksHold, NeverCutText, forms.ModelForm):
     def clean_language(self):
         """A language version keeps a language no other version of the explainer has."""
         language = self.cleaned_data["language"]
-        if self.instance.pk and language != self.initial.get("language"):
-            taken = Explainer.objects.language_family(self.instance).filter(language=language)
-            if taken.exists():
-                raise forms.ValidationError(
-                    _("„%(headline)s“ ist schon die Fassung in dieser Sprache (%(language)s).")
-                    % {"headline": taken.first().headline, "language": language}
-                )
+        if language != self.initial.get("language"):
+            problem = language_taken(self.instance, language)
+            if problem:
+                raise forms.ValidationError(problem)
         return language
 
     def clean_headline(self):

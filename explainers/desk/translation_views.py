@@ -142,11 +142,15 @@ def _panel(link: Translation) -> dict:
     current = getattr(link.source, "current", None)
     # a withdrawn original is not published: nothing to catch up with
     latest = current.publication if current is not None and not current.is_withdrawn else None
+    # outdated as the list and the filter say (explainers/domain/translations.py), also
+    # while the original is withdrawn: then there is only nothing to catch up with
+    newer = list(newer_source_publications(translated).values_list("number", flat=True))
     panel = {
         "source": link.source,
         "translated": translated,
         "current": latest,
-        "outdated": False,
+        "newer": newer,
+        "outdated": bool(newer),
         "fields_diff": None,
         "questions": [],
         "sources_diff": None,
@@ -158,8 +162,6 @@ def _panel(link: Translation) -> dict:
         latest.document,
         typesettings=(translated.typesetting, latest.typesetting),
     )
-    panel["newer"] = list(newer_source_publications(translated).values_list("number", flat=True))
-    panel["outdated"] = bool(panel["newer"])
     own = dict(
         Question.objects.filter(explainer_id=link.explainer_id).values_list("key", "question")
     )

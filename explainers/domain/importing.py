@@ -365,17 +365,24 @@ def keep_question_keys(
     return {**document, "questions": questions}, similar
 
 
-def _refuse_taken_language(explainer: Explainer, language: str) -> None:
-    """An explainer's language versions (its original, translations) keep one language
-    each: a new text may not take another version's."""
-    if language == explainer.language:
-        return
+def language_taken(explainer: Explainer, language: str) -> str | None:
+    """Why `explainer` cannot change to `language`, or None: its language versions (its
+    original, translations) keep one language each."""
+    if language == explainer.language or explainer.pk is None:
+        return None
     taken = Explainer.objects.language_family(explainer).filter(language=language).first()
-    if taken is not None:
-        raise ImportRefused(
-            _("„%(headline)s“ ist schon die Fassung in dieser Sprache (%(language)s).")
-            % {"headline": taken.headline, "language": language}
-        )
+    if taken is None:
+        return None
+    return _("„%(headline)s“ ist schon die Fassung in dieser Sprache (%(language)s).") % {
+        "headline": taken.headline,
+        "language": language,
+    }
+
+
+def _refuse_taken_language(explainer: Explainer, language: str) -> None:
+    problem = language_taken(explainer, language)
+    if problem:
+        raise ImportRefused(problem)
 
 
 def _check_importer(user, replacing: bool) -> None:

@@ -27,7 +27,6 @@ from explainers.domain.redaction_guard import fingerprint
 from explainers.domain.redactor import Redactor, redaction_places
 from explainers.domain.search import index_publication
 from explainers.domain.signals import desk_action
-from explainers.domain.translations import language_family
 from explainers.models import (
     CurrentPublication,
     Explainer,
@@ -131,7 +130,7 @@ def redact(
             removed_slugs=set(redactor.slugs),
             referrers=set(redactor.referrer_ids),
         )
-        for other in language_family(locked) if linked else ():
+        for other in Explainer.objects.language_family(locked) if linked else ():
             with suppress(TakedownRefused):  # refused where the passage is not
                 redact(other, passage=passage, reason=reason, user=user, linked=False)
     explainer.refresh_from_db()  # the caller's copy, e.g. for the admin's log entry

@@ -64,12 +64,6 @@ def outdated(translation: Translation) -> bool:
     return newer_source_publications(translation.source_publication).exists()
 
 
-def language_family(explainer: Explainer) -> QuerySet[Explainer]:
-    """The other language versions of `explainer`: its original and the original's
-    translations, or its own translations."""
-    return Explainer.objects.language_family(explainer)
-
-
 def content_language_name(code: str) -> str:
     return dict(settings.CONTENT_LANGUAGES).get(code, code)
 

@@ -7,8 +7,15 @@ promises readers a new publication within two seconds) and while the reader sign
 has not moved (explainers/reader/reader_signal.py): a publication, withdrawal or redaction
 drops every held page at once. Reader pages do not depend on who asks, so one copy
 serves everyone; only successful pages are held. A page is held once per query
-parameters it reads (`?utm_source=…` is the same page), expired and outdated pages are
-freed first, and a worker holds at most READER_HOLD_BYTES.
+parameters it reads (`?utm_source=…` is the same page), and a worker holds at most
+READER_HOLD_BYTES.
+
+An expired page is kept for READER_STALE_IF_ERROR_SECONDS after it was rendered, as the
+last good copy to serve while the database is unreachable (`stale`, used by
+newsroom/held_pages.py), and only while the reader signal stays where it was: a
+withdrawal or redaction before the outage drops it like any held page. Outdated pages
+and those past that window are freed first, then expired ones, then the least recently
+used.
 
 Views are marked with `held_for_readers`; the holding and the replay happen in an outer
 layer of the middleware (newsroom/held_pages.py), so a held page is the finished response
@@ -36,6 +43,8 @@ class Held(NamedTuple):
     mark: object
     content: bytes
     headers: dict[str, str]  # name as set: value, in the order they were set
+    made: float  # when it was rendered
+    stale_until: float  # the last good copy while the database is unreachable until then
 
     @property
     def size(self) -> int:
@@ -50,10 +59,19 @@ class Store:
     def __init__(self) -> None:
         self.pages: OrderedDict[tuple, Held] = OrderedDict()
         self.bytes = 0
+        self.mark: object = None  # the reader signal's mark at the last put
 
     def get(self, key: tuple, mark: object, now: float) -> Held | None:
         held = self.pages.get(key)
         if held is None or held.mark != mark or held.until <= now:
+            return None
+        self.pages.move_to_end(key)
+        return held
+
+    def stale(self, key: tuple, mark: object, now: float) -> Held | None:
+        """The page even though it expired, while its stale window lasts."""
+        held = self.pages.get(key)
+        if held is None or held.mark != mark or held.stale_until <= now:
             return None
         self.pages.move_to_end(key)
         return held
@@ -64,19 +82,31 @@ class Store:
             return
         self._free(held.mark, now)
         while self.pages and self.bytes + held.size > budget:
-            self._drop(next(iter(self.pages)))
+            # the least recently used expired page, else the least recently used: a fresh
+            # page was held or asked for within the hold time, so it is found near the end
+            expired = next((name for name, page in self.pages.items() if page.until <= now), None)
+            self._drop(next(iter(self.pages)) if expired is None else expired)
         self.pages[key] = held
         self.bytes += held.size
 
     def clear(self) -> None:
         self.pages.clear()
         self.bytes = 0
+        self.mark = None
 
     def _free(self, mark: object, now: float) -> None:
-        """Drop every page that can no longer be served: expired, or from before the
-        reader signal last moved."""
-        for key in [key for key, held in self.pages.items()
-                    if held.until <= now or held.mark != mark]:  # fmt: skip
+        """Drop the pages that can no longer be served, not even stale: every page from
+        before the reader signal last moved, and those past their stale window from the least
+        recently used on (the store holds a day of pages: one put must not look at them all;
+        the budget bounds the rest, and `stale` refuses them)."""
+        if mark != self.mark:
+            self.mark = mark
+            for key in [key for key, held in self.pages.items() if held.mark != mark]:
+                self._drop(key)
+        while self.pages:
+            key, held = next(iter(self.pages.items()))
+            if max(held.until, held.stale_until) > now:
+                break
             self._drop(key)
 
     def _drop(self, key: tuple) -> None:
@@ -132,6 +162,12 @@ def lookup(page_key: tuple) -> Held | None:
     return _held.get(page_key, reader_signal.current_mark(), time.monotonic())
 
 
+def stale(page_key: tuple) -> Held | None:
+    """The last good copy of the page for when the database is unreachable: held within
+    READER_STALE_IF_ERROR_SECONDS of its rendering and from before no change since."""
+    return _held.stale(page_key, reader_signal.current_mark(), time.monotonic())
+
+
 def replay(held: Held) -> HttpResponse:
     response = HttpResponse(held.content, headers=held.headers)
     if len(response.headers) > len(held.headers):  # HttpResponse added a Content-Type
@@ -163,7 +199,7 @@ def keep(request, note: Note, response) -> bool:
     _learn(request.path, note.uses)
     held = Held(
         note.now + settings.READER_HOLD_SECONDS, note.mark, response.content,
-        dict(response.items()),
+        dict(response.items()), note.now, note.now + settings.READER_STALE_IF_ERROR_SECONDS,
     )  # fmt: skip
     _held.put(key(request, note.uses, note.language), held, note.now, settings.READER_HOLD_BYTES)
     return True

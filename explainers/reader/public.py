@@ -35,20 +35,20 @@ class Moved(Exception):
         self.slug = slug
 
 
-def current_by_slug(slug: str) -> CurrentPublication:
+def current_by_slug(slug: str, *, language_versions: bool = False) -> CurrentPublication:
     """The current publication under `slug`, its stored article included (one indexed
     query). An older published slug raises `Moved`, a withdrawn explainer (or a slug a
-    redaction took away) `Withdrawn`; unknown slugs (and drafts, which have none) are 404."""
+    redaction took away) `Withdrawn`; unknown slugs (and drafts, which have none) are 404.
+    `language_versions`: for a page that lists them (see below)."""
     # The slug is unique; a list asks without the ORDER BY and LIMIT that .first() adds,
     # which cost more to build than the query takes to run.
-    # `translated`: whether any publication translates this explainer, so that a page
-    # without language versions asks nothing more about them (reader/translations.py).
-    translations = Publication.objects.filter(source_publication__explainer_id=OuterRef("pk"))
-    found = list(
-        CurrentPublication.objects.select_related("publication")
-        .annotate(translated=Exists(translations))
-        .filter(slug=slug)
-    )
+    found = CurrentPublication.objects.select_related("publication")
+    if language_versions:
+        # `translated`: whether any publication translates this explainer, so that a page
+        # without language versions asks nothing more about them (reader/translations.py).
+        translations = Publication.objects.filter(source_publication__explainer_id=OuterRef("pk"))
+        found = found.annotate(translated=Exists(translations))
+    found = list(found.filter(slug=slug))
     if found:
         current = found[0]
         if current.is_withdrawn:

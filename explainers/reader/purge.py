@@ -88,7 +88,8 @@ def ban_expression(slugs: Iterable[str]) -> list[str]:
 def after_commit(expressions: list[str]) -> None:
     """Ban at every cache endpoint once the current transaction commits, and once more
     CACHE_PURGE_REPEAT_SECONDS later: a page a cache began fetching before the commit
-    may be stored after the first ban."""
+    may be stored after the first ban. The second ban is not a daemon: a management command
+    (publish_explainer, redact, …) that ends sooner waits for it rather than dropping it."""
     if not settings.CACHE_PURGE_URLS:
         return
 
@@ -96,7 +97,6 @@ def after_commit(expressions: list[str]) -> None:
         ban(expressions)
         if settings.CACHE_PURGE_REPEAT_SECONDS > 0:
             later = threading.Timer(settings.CACHE_PURGE_REPEAT_SECONDS, ban, [expressions])
-            later.daemon = True
             later.start()
 
     transaction.on_commit(now_and_later, robust=True)

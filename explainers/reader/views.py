@@ -94,6 +94,7 @@ def reader_response(response: HttpResponse, *, last_modified=None):
         public=True,
         max_age=settings.READER_CACHE_SECONDS,
         stale_while_revalidate=settings.READER_CACHE_SECONDS * 10,
+        stale_if_error=settings.READER_STALE_IF_ERROR_SECONDS,
     )
     return response
 
@@ -134,7 +135,7 @@ def index(request):
 @require_safe
 @public_explainer
 def detail(request, slug):
-    current = current_by_slug(slug)
+    current = current_by_slug(slug, language_versions=True)
     return publication_page(request, current, current.publication)
 
 
@@ -144,7 +145,7 @@ def version(request, slug, number):
     canonical = reverse("explainers:version", args=[slug, number])
     if request.path != canonical:  # "/v002/" is "/v2/": one address per page
         return redirect(canonical, permanent=True)
-    current = current_by_slug(slug)
+    current = current_by_slug(slug, language_versions=True)
     if number == current.publication.number:
         publication = current.publication
     else:
