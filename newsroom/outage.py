@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from django.views import defaults
 
 from explainers.bake.bake_files import Folder, file_for
-from explainers.bake.baking import PUBLIC
+from explainers.bake.baking import PUBLIC, is_outdated
 from newsroom.desk_layers import on_desk
 
 RETRY_AFTER_SECONDS = 30
@@ -106,7 +106,7 @@ def baked_file(request, uses: tuple[str, ...]) -> Path | None:
     """The file the bake (BAKE_DIR, explainers/bake/baking.py) holds for the page, if any;
     `uses` are the query parameters the page reads (others, e.g. tracking tags, do not
     change it)."""
-    if not settings.BAKE_DIR:
+    if not settings.BAKE_DIR or is_outdated(Path(settings.BAKE_DIR)):
         return None
     read = [(name, value) for name in uses for value in request.GET.getlist(name)]
     address = request.path + (f"?{urlencode(read)}" if read else "")
@@ -127,4 +127,5 @@ def baked_copy(path: Path) -> HttpResponse:
     )
     response["Content-Language"] = settings.LANGUAGE_CODE  # the bake is in that language
     response["Cache-Control"] = "public"
+    patch_vary_headers(response, ("Accept-Language",))  # as the page it stands in for
     return marked_stale(response)

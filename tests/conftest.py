@@ -1,4 +1,6 @@
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +70,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name in SERVER_TESTS or item.path.parent.name == "e2e":
             item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """collectstatic into a folder of this module (never the project's staticfiles/)."""
+    root = tmp_path_factory.mktemp("collected")
+    with override_settings(STATIC_ROOT=str(root)):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.test import Client, override_settings
+from django.test import Client
 
 from explainers.bake import bake_files, bake_nginx, baking
 from explainers.domain.publishing import publish
@@ -52,15 +52,6 @@ SECURITY_HEADERS = {
 
 
 # Fixtures
-
-
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory):
-    """collectstatic into a folder of this module (never the project's staticfiles/)."""
-    root = tmp_path_factory.mktemp("collected")
-    with override_settings(STATIC_ROOT=str(root)):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return root
 
 
 @pytest.fixture

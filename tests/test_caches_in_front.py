@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from explainers.domain.publishing import publish
-from explainers.domain.takedown import REDACTED, redact
+from explainers.domain.takedown import REDACTED, redact, withdraw
 from explainers.models import Explainer, Question
 from tests.factories import make_explainer
 from tests.support.live_servers import fetch, gunicorn, wait_for
@@ -268,3 +268,35 @@ def test_the_admin_and_the_preview_are_never_cached(scripted):
         for _ in range(3):
             assert read(cache, path)[0] == 200
         assert script.page_requests == asked + 3
+
+
+# The read API and oEmbed answer with the same Cache-Control as the pages
+
+
+def test_the_read_api_and_oembed_keep_the_query_they_read(cache, desk):
+    first = make_explainer(headline="Wärmepumpen erklärt", teaser="Alles über Wärmepumpen.")
+    second = make_explainer(headline="Bahnstreik erklärt", teaser="Alles über den Bahnstreik.")
+    for explainer in (first, second):
+        publish(explainer, user=desk)
+    assert "Bahnstreik" not in get(cache, "/api/v1/search/?q=W%C3%A4rmepumpen")[2]
+    assert "Bahnstreik" in get(cache, "/api/v1/search/?q=Bahnstreik")[2]
+    for explainer in (first, second):
+        card = f"{cache}/explainers/{explainer.slug}/frage/q-0001/"
+        status, _headers, body = get(cache, f"/oembed/?url={card}")
+        assert status == 200 and f"/explainers/{explainer.slug}/frage/q-0001/" in body, body
+
+
+def test_a_redaction_and_a_withdrawal_ban_the_read_api_too(cache, three_versions, desk):
+    slug = three_versions.slug
+    paths = [f"/api/v1/explainers/{slug}/", f"/api/v1/explainers/{slug}/versions/2/",
+             "/api/v1/explainers/"]  # fmt: skip
+    for path in paths:
+        assert get(cache, path)[0] == 200
+        assert get(cache, path)[1]["X-Cache"] == "HIT", path
+    assert PASSAGE in get(cache, paths[0])[2]
+    redact(three_versions, passage=PASSAGE, reason="Einstweilige Verfügung.", user=desk)
+    for path in paths:
+        assert PASSAGE not in get(cache, path)[2], path
+    withdraw(three_versions, note="Rechtliche Prüfung.", user=desk)
+    assert get(cache, paths[0])[0] == 410
+    assert three_versions.headline not in get(cache, paths[2])[2]

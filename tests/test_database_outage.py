@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.utils import OperationalError, ProgrammingError
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -293,15 +293,6 @@ def test_expired_pages_make_room_before_pages_still_fresh(reader, clock, setting
 # The bake
 
 
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory):
-    """collectstatic into a folder of this module (never the project's staticfiles/)."""
-    root = tmp_path_factory.mktemp("collected")
-    with override_settings(STATIC_ROOT=str(root)):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return root
-
-
 @pytest.fixture
 def baked(collected, tmp_path, settings):
     settings.STATIC_ROOT = str(collected)
@@ -375,3 +366,103 @@ def test_the_api_answers_a_problem_with_retry_after_and_stores_nothing(client, d
         assert "Datenbank ist nicht erreichbar" in response.json()["detail"]
     explainer.refresh_from_db()
     assert explainer.teaser == "Vorspann wie gespeichert."
+
+
+def test_after_a_failed_rebake_the_bake_is_no_last_good_copy_until_a_full_bake(
+    reader, baked, desk, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """A withdrawal whose re-bake failed is still in the baked files: they must not undo it."""
+    from explainers.bake import baking
+
+    def busy(*args, **kwargs):  # another bake holds the lock, or the database just went away
+        raise baking.BakeError("another bake held the lock for 10 s")
+
+    monkeypatch.setattr(baking, "rebake", busy)
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw(baked, note="Rechtliche Prüfung.", user=desk)
+    held_responses.clear()  # another worker, or this one after a restart
+    with database_down():
+        page = reader.get(url("detail", baked.slug))
+        index = reader.get(url("index"))
+    assert is_outage_page(page) and is_outage_page(index)
+    assert "Vorspann aus dem Ofen." not in page.text + index.text
+
+
+def test_the_baked_copy_varies_on_accept_language_as_the_page_does(reader, baked):
+    held_responses.clear()
+    with database_down():
+        english = reader.get(url("detail", baked.slug), HTTP_ACCEPT_LANGUAGE="en")
+    assert is_stale(english) and "Accept-Language" in english["Vary"]
+
+
+def test_a_reader_signal_that_cannot_be_written_is_loud_and_empties_this_workers_pages(
+    reader, clock, settings, desk, monkeypatch, caplog
+):
+    from explainers.reader import reader_signal
+
+    explainer = make_explainer()
+    Question.objects.filter(explainer=explainer, position=1).update(
+        answer="Es heißt, Minister X sei bestochen worden."
+    )
+    publish(explainer, user=desk)
+    assert "Minister X" in reader.get(url("detail", explainer.slug)).text
+    assert held_responses.held_bytes() > 0
+
+    def refused(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(reader_signal.os, "open", refused)
+    redact(explainer, passage="Minister X", reason="Einstweilige Verfügung", user=desk)
+    monkeypatch.undo()
+    assert held_responses.held_bytes() == 0
+    assert any(r.levelname == "ERROR" and "reader signal" in r.message for r in caplog.records)
+    later(clock, settings)
+    with database_down():
+        response = reader.get(url("detail", explainer.slug))
+    assert "Minister X" not in response.text
+
+
+def test_a_repeated_query_parameter_is_held_once_and_counted_with_its_key(reader, settings):
+    held_responses.clear()
+    values = "&".join(f"q=wert{i}" for i in range(300))
+    assert reader.get(f"/suche/?{values}&q=letzter").status_code == 200
+    assert reader.get("/suche/?q=letzter").status_code == 200  # the same page, held once
+    keys = list(held_responses._held.pages)
+    assert len(keys) == 1 and "wert1" not in repr(keys[0])
+    page = held_responses._held.pages[keys[0]]
+    assert page.size > len(page.content) + len(repr(keys[0])) - 1
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_no_address_answers_500_while_the_database_is_down(reader, settings, debug):
+    from django.contrib.flatpages.models import FlatPage
+    from django.contrib.sites.models import Site
+
+    settings.DEBUG = debug
+    explainer = published()
+    Question.objects.filter(explainer=explainer, position=1).update(answer="Neu.")
+    publish(explainer, kind="update", note="Neu.")
+    page = FlatPage.objects.create(url="/impressum/", title="Impressum", content="x")
+    page.sites.add(Site.objects.get_current())
+    slug = explainer.slug
+    addresses = [
+        "/", "/?page=2", "/suche/?q=x", "/feed/", url("detail", slug), url("versions", slug),
+        url("version", slug, 1), url("diff", slug, "1..2"), url("explainer_feed", slug),
+        url("preview", slug), "/oembed/?url=http://testserver/explainers/x/", "/sitemap.xml",
+        "/robots.txt", "/impressum/", "/datenschutz/", "/healthz", "/favicon.ico",
+        "/gibt-es-nicht/", "/api/v1/explainers/", "/api/v1/search/?q=x",
+        f"/api/v1/explainers/{slug}/", f"/api/v1/explainers/{slug}/versions/", "/api/schema/",
+        "/api/docs/", "/api/v1/nix/", "/admin/", "/admin/login/",
+    ]  # fmt: skip
+    held_responses.clear()
+    answers = {}
+    with database_down():
+        for address in addresses:
+            answers[address] = reader.get(address).status_code
+        answers["HEAD /"] = reader.head("/").status_code
+        login = {"username": "a", "password": "b"}
+        answers["POST /admin/login/"] = reader.post("/admin/login/", login).status_code
+        reader.cookies["sessionid"] = "abc"
+        answers["/ with a session"] = reader.get("/").status_code
+    assert not [address for address, status in answers.items() if status >= 500 and status != 503]
+    assert answers["/healthz"] == 503 and answers["/"] == 503

@@ -26,7 +26,6 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.http import HttpResponse
-from django.test import override_settings
 from django.urls import reverse
 from lxml import html as lxml_html
 from PIL import Image
@@ -480,15 +479,6 @@ def test_the_importer_takes_its_image_from_the_bucket(bucket, s3_client, setting
 
 
 # --- the bake -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory):
-    """collectstatic into a folder of this module (never the project's staticfiles/)."""
-    root = tmp_path_factory.mktemp("collected")
-    with override_settings(STATIC_ROOT=str(root)):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return root
 
 
 def test_the_bake_names_the_bucket_and_its_nginx_snippet_allows_it(

@@ -92,6 +92,9 @@ sub vcl_recv {
         set req.url = regsuball(req.url, "([?&])(?!page=)[^&#]*", "\1");
     } elsif (req.url ~ "^/sitemap\.xml\?") {
         set req.url = regsuball(req.url, "([?&])(?!p=)[^&#]*", "\1");
+    } elsif (req.url ~ "^/(?:api|oembed)/") {
+        # The read API and oEmbed read their query (filters, q, page, url, format,
+        # maxwidth, …): it stays whole, only sorted below.
     } else {
         set req.url = regsub(req.url, "\?.*$", "");
     }

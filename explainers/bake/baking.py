@@ -58,6 +58,10 @@ logger = logging.getLogger(__name__)
 PUBLIC = "public"
 SETTINGS_FILE = "bake.json"
 LOCK_FILE = ".bake.lock"
+# Left by a failed re-bake until the next full bake: the folder may still show what readers
+# must no longer see (a withdrawal, a redaction), so the app never serves it as a last good
+# copy (newsroom/outage.py).
+OUTDATED_FILE = ".rebake-failed"
 DEFAULT_UPSTREAM = "http://127.0.0.1:8000"
 SCHEMES = ("https", "http")
 REBAKE_LOCK_WAIT = 10.0  # seconds a re-bake waits for a running bake before it gives up
@@ -665,7 +669,20 @@ def bake_site(output, *, host=None, scheme=None, upstream=DEFAULT_UPSTREAM) -> R
                 break
             logger.info("bake: readers' pages changed while baking; baking once more")
         target.save()
+        (target.output / OUTDATED_FILE).unlink(missing_ok=True)
     return _report(target, folder, run)
+
+
+def is_outdated(output: Path) -> bool:
+    """Whether a re-bake into `output` failed since its last full bake."""
+    return (output / OUTDATED_FILE).exists()
+
+
+def _mark_outdated(output: Path, explainer_id: int) -> None:
+    try:
+        (output / OUTDATED_FILE).write_text(f"explainer {explainer_id}\n")
+    except OSError:
+        logger.exception("bake: %s could not be marked outdated", output)
 
 
 def rebake(
@@ -705,6 +722,7 @@ def after_commit(explainer, *, every_version: bool = False, forget_slugs=frozens
                 "bake: re-baking explainer %s into %s failed; the next `manage.py bake` "
                 "repairs the folder", explainer_id, settings.BAKE_DIR,
             )  # fmt: skip
+            _mark_outdated(Path(settings.BAKE_DIR), explainer_id)
             return
         if report is not None:
             logger.info(

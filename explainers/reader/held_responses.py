@@ -45,11 +45,14 @@ class Held(NamedTuple):
     headers: dict[str, str]  # name as set: value, in the order they were set
     made: float  # when it was rendered
     stale_until: float  # the last good copy while the database is unreachable until then
+    key_bytes: int = 0  # what its key takes (path and query values)
 
     @property
     def size(self) -> int:
-        return len(self.content) + sum(
-            len(name) + len(value) for name, value in self.headers.items()
+        return (
+            len(self.content)
+            + sum(len(name) + len(value) for name, value in self.headers.items())
+            + self.key_bytes
         )
 
 
@@ -153,8 +156,9 @@ def route_uses(path: str) -> tuple[str, ...] | None:
 
 
 def key(request, uses: tuple[str, ...], language: str) -> tuple:
-    """Parameters the page does not read (tracking tags, cache busters) are left out."""
-    query = tuple((name, tuple(request.GET.getlist(name))) for name in uses if name in request.GET)
+    """Parameters the page does not read (tracking tags, cache busters) are left out, and
+    of a repeated one only the value the page reads (the last)."""
+    query = tuple((name, request.GET.get(name)) for name in uses if name in request.GET)
     return (request.is_secure(), request.get_host(), request.path, query, language)
 
 
@@ -197,11 +201,13 @@ def keep(request, note: Note, response) -> bool:
     if not response.has_header("ETag"):  # a HEAD request: ConditionalGetMiddleware skips those
         set_response_etag(response)
     _learn(request.path, note.uses)
+    page_key = key(request, note.uses, note.language)
     held = Held(
         note.now + settings.READER_HOLD_SECONDS, note.mark, response.content,
         dict(response.items()), note.now, note.now + settings.READER_STALE_IF_ERROR_SECONDS,
+        len(repr(page_key)),
     )  # fmt: skip
-    _held.put(key(request, note.uses, note.language), held, note.now, settings.READER_HOLD_BYTES)
+    _held.put(page_key, held, note.now, settings.READER_HOLD_BYTES)
     return True
 
 

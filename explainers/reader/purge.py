@@ -68,13 +68,15 @@ def ban_expression(slugs: Iterable[str]) -> list[str]:
             reverse("sitemap"),
             # names any question of any explainer in its query string (reader/oembed.py)
             reverse("explainers:oembed"),
+            # the read API answers with the same Cache-Control (docs/api.md)
+            reverse("api:search"),
         )
     ]
-    parts += [
-        re.escape(reverse("explainers:detail", args=[slug]))
-        for slug in sorted(slugs)
-        if re.fullmatch(r"[-\w]+", slug, re.ASCII)
-    ]
+    parts.append(re.escape(reverse("api:explainers")) + "(?:\\?|$)")  # the listing
+    for slug in sorted(slugs):
+        if re.fullmatch(r"[-\w]+", slug, re.ASCII):
+            parts.append(re.escape(reverse("explainers:detail", args=[slug])))
+            parts.append(re.escape(reverse("api:explainer", args=[slug])))
     expressions, chunk = [], []
     for part in parts:
         if chunk and len("|".join([*chunk, part])) > MAX_EXPRESSION:

@@ -67,14 +67,24 @@ def _move() -> None:
         finally:
             os.close(descriptor)
     except OSError:
-        # The change itself is stored; readers then see it within READER_HOLD_SECONDS.
-        logger.warning("reader signal %s could not be written", signal_path(), exc_info=True)
+        # The change itself is stored; readers then see it within READER_HOLD_SECONDS, but
+        # other workers' last good copies (held_responses.stale) do not learn of it: loud,
+        # and this worker drops what it holds.
+        logger.error("reader signal %s could not be written", signal_path(), exc_info=True)
+        _drop_own_pages()
     if settings.READER_SIGNAL_SHARED:
         try:
             cache.add(CACHE_KEY, 0, timeout=None)
             cache.incr(CACHE_KEY)
         except Exception:  # readers on other hosts then catch up within the hold time
-            logger.warning("reader signal: cache unreachable", exc_info=True)
+            logger.error("reader signal: cache unreachable", exc_info=True)
+            _drop_own_pages()
+
+
+def _drop_own_pages() -> None:
+    from explainers.reader import held_responses  # which reads this module's mark
+
+    held_responses.clear()
 
 
 def announce_change() -> None:
