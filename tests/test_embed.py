@@ -22,7 +22,6 @@ from tests.test_bake import (  # noqa: F401 - the bake's fixtures and helpers
     bake,
     baked,
     body_of,
-    collected,
     copied,
     dynamic,
     locations,

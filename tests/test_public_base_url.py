@@ -25,7 +25,6 @@ from explainers.domain.publishing import publish
 from explainers.domain.takedown import withdraw
 from explainers.reader import held_responses
 from tests.factories import make_explainer, make_user
-from tests.test_bake import collected  # noqa: F401 - the collectstatic fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -38,7 +38,6 @@ from tests.factories import make_explainer
 from tests.test_bake import (  # noqa: F401 - the bake's fixtures
     ALLOWED_TO_DIFFER,
     baked,
-    collected,
     differing_from_dynamic,
     newsroom,
     site,

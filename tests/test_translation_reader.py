@@ -19,7 +19,7 @@ from explainers.models import CurrentPublication, Explainer, Publication, Questi
 from explainers.reader import held_responses
 from explainers.reader.translations import linked_explainers
 from tests.factories import make_explainer
-from tests.test_bake import bake, collected, differing_from_dynamic, site  # noqa: F401 - fixtures
+from tests.test_bake import bake, differing_from_dynamic, site  # noqa: F401 - fixtures
 from tests.test_purge import banned, cache_in_front  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
