@@ -324,12 +324,11 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         latest = self.latest_revision(request, obj)
         merge = getattr(request, "merge", None)
-        attrs = {
-            "merge_conflicts": merge.conflicts if merge else [],
-            "redacted_places": getattr(request, "redacted_places", []),
-            "draft_data": getattr(request, "draft_data", None),
-        }
-        form = type(form.__name__, (form,), attrs)
+        # modelform_factory made this class for this request: it takes the request's
+        # state itself, with no subclass (each costs another pass of the form metaclass)
+        form.merge_conflicts = merge.conflicts if merge else []
+        form.redacted_places = getattr(request, "redacted_places", [])
+        form.draft_data = getattr(request, "draft_data", None)
         form.base_fields["loaded_revision"].initial = latest.pk if latest else None
         return form
 
@@ -473,6 +472,8 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
                     document=after["document"],
                     locked=change,  # changeform_view holds the row lock of a stored explainer
                     rows_read=True,
+                    latest_number=getattr(latest, "number", None),
+                    slug_before=before["document"].get("slug") if before else None,
                 )
         drafts.discard(explainer, request.user)  # saved: nothing left unsaved to offer
         draft_views.remember_saved_page(request)

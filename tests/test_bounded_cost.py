@@ -15,7 +15,9 @@ from explainers.core.documents import DIFF_WORK_BUDGET, MAX_CITATION_MARKERS, MA
 from explainers.core.textformat import TextFormatError, parse_text
 from explainers.domain import publishing
 from explainers.domain.builders import document_from_explainer
+from explainers.domain.importing import import_document
 from explainers.domain.publishing import PublishRefused, publish
+from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.models import Explainer, Publication, Question
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_document, make_explainer
@@ -145,6 +147,39 @@ def test_a_publication_slipping_in_meanwhile_is_what_the_next_one_is_compared_wi
     assert third.question_changes[second_key]["number"] == 3
     assert "Eine neue zweite Antwort." in third.rendered_answers[second_key]
     assert len(calls) == 3  # prepared, the one in between, prepared again
+
+
+@pytest.mark.django_db
+def test_a_save_landing_while_publish_prepares_is_what_gets_published(monkeypatch):
+    """Under the lock publish() trusts what it prepared only while the working copy
+    carries the stamp it was read with; a save of the desk meanwhile moves the stamp."""
+    explainer = make_explainer(questions=3)
+    publish(explainer)
+    change_answer(explainer, 1, "Die Fassung, die publish() vorbereitet.")
+    prepare, saved = publishing._prepare, []
+
+    def prepare_while_the_desk_saves(*args):
+        prepared = prepare(*args)
+        if not saved:
+            document = document_from_explainer(Explainer.objects.get(pk=explainer.pk))
+            document["questions"][1]["answer"] = "Gleichzeitig gespeichert."
+            saved.append(import_document(document, replace=True, comment="Gleichzeitig."))
+        return prepared
+
+    monkeypatch.setattr(publishing, "_prepare", prepare_while_the_desk_saves)
+    revisions = revisions_of(explainer).count()
+    second = publish(explainer, note="Neu.")
+
+    # the save's own revision is frozen: publish() records none "before publishing"
+    assert revisions_of(explainer).count() == revisions + 1
+    assert second.revision_id == latest_revision(explainer).pk
+
+    answers = [q["answer"] for q in second.document["questions"]]
+    assert "Gleichzeitig gespeichert." in answers[1]
+    assert "Die Fassung, die publish() vorbereitet." in answers[0]
+    assert second.content_hash == Explainer.objects.get(pk=explainer.pk).content_hash
+    second_key = second.document["questions"][1]["key"]
+    assert "Gleichzeitig gespeichert." in second.rendered_answers[second_key]
 
 
 @pytest.mark.django_db

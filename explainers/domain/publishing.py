@@ -111,7 +111,6 @@ def publish(
             break
     else:
         raise PublishRefused(_concurrent_message())
-    explainer.refresh_from_db()
     desk_action("publish", explainer, user, version=publication.number, kind=publication.kind)
     return publication
 
@@ -123,6 +122,9 @@ class _Prepared:
     document: dict
     rendered_answers: dict[str, str]
     diff: dict | None
+    # the working copy's stamp (explainers/domain/revisions.py, stamp) when `document` was
+    # read from its rows; None when it came from elsewhere (a revision, the last attempt)
+    stamp: tuple[str, Any] | None = None
 
 
 class _Stale(Exception):
@@ -146,10 +148,13 @@ def _prepare(explainer: Explainer, revision: Revision | None, document: dict | N
         .only("pk", "explainer", "document", "redaction_generation")
         .first()
     )
+    stamp = None
     if document is None and revision is not None:
         document = document_from_revision(revision)
     elif document is None:
-        document = document_from_explainer(Explainer.objects.get(pk=explainer.pk))
+        working_copy = Explainer.objects.get(pk=explainer.pk)
+        stamp = _stamp_of(working_copy)
+        document = document_from_explainer(working_copy)
     if document.get("image"):  # its page lists the sizes: they must be stored
         ensure_renditions(document["image"]["src"])
     problem = marker_count_problem(document)  # before rendering: it is what grows
@@ -160,7 +165,11 @@ def _prepare(explainer: Explainer, revision: Revision | None, document: dict | N
     if problem:
         raise PublishRefused(problem)
     diff = diff_documents(previous.document, document) if previous is not None else None
-    return _Prepared(_version_of(previous), document, rendered, diff)
+    return _Prepared(_version_of(previous), document, rendered, diff, stamp)
+
+
+def _stamp_of(explainer: Explainer) -> tuple[str, Any]:
+    return (explainer.content_hash, explainer.updated_at)
 
 
 def _version_of(publication: Publication | None) -> tuple[int, int] | None:
@@ -205,7 +214,7 @@ def _publish_prepared(
                 _("Für „%(kind)s“ ist ein Hinweis für Leser nötig.") % {"kind": Kind(kind).label}
             )
         if revision is None:
-            revision, document, digest = _revision_for(locked, user)
+            revision, document, digest = _revision_for(locked, user, prepared)
             byline = locked.byline
         else:
             document = document_from_revision(revision)
@@ -251,7 +260,17 @@ def _publish_prepared(
         index_publication(publication)
         close_on_publish(locked)
         signals.send(signals.explainer_published, locked, publication=publication)
+    _take_state(explainer, locked)
     return publication
+
+
+def _take_state(explainer: Explainer, locked: Explainer) -> None:
+    """The caller's explainer as it stood under the lock (what refresh_from_db would read
+    again): its fields, and no relation cached from before."""
+    for field in Explainer._meta.concrete_fields:
+        setattr(explainer, field.attname, getattr(locked, field.attname))
+    explainer._state.fields_cache = {}
+    explainer.__dict__.pop("_prefetched_objects_cache", None)
 
 
 def public_slug_conflict(explainer_id: int | None, slug: str) -> str | None:
@@ -304,11 +323,18 @@ def _change_log(previous: Publication | None, publication: Publication) -> list[
     return log
 
 
-def _revision_for(explainer: Explainer, user) -> tuple[Revision | int, dict, str]:
+def _revision_for(
+    explainer: Explainer, user, prepared: _Prepared
+) -> tuple[Revision | int, dict, str]:
     """The revision to freeze (or its id), its document and content hash: the latest one
     if the working copy still matches it, else a new one recorded now (which also brings
-    citations in step)."""
-    document = document_from_explainer(explainer)
+    citations in step). The working copy is the prepared document if nothing was stamped
+    since it was read: every write of the desk, import and API stamps the explainer, under
+    this lock (explainers/domain/revisions.py, record_revision)."""
+    if prepared.stamp is not None and prepared.stamp == _stamp_of(explainer):
+        document = prepared.document
+    else:
+        document = document_from_explainer(explainer)
     digest = content_hash(document, explainer.byline)
     latest = latest_stored_hash(explainer)
     if latest is not None and latest[1] == digest:

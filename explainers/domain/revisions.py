@@ -168,6 +168,8 @@ def record_revision(
     document: dict | None = None,
     locked: bool = False,
     rows_read: bool = False,
+    latest_number: int | None = None,
+    slug_before: str | None = None,
 ) -> dict:
     """Finish a write: citations, hash, and the whole explainer into the open revision.
     It adds every row itself, so the block may be `create_revision(manage_manually=True)`
@@ -176,17 +178,23 @@ def record_revision(
     `document`: the working copy's document, which the caller has just written
     (`write_document`) or built after `tidy_children`, with nothing written since;
     `locked`: the caller holds the explainer's row lock (select_for_update) in this
-    transaction already; `rows_read`: the caller runs this inside `rows_read_once`."""
+    transaction already; `rows_read`: the caller runs this inside `rows_read_once`;
+    `latest_number`: the number of the latest revision, read under that lock;
+    `slug_before`: the slug the latest revision holds (recommending explainers list the
+    slug, so their hashes need a look only when it moved)."""
     if not reversion.is_active():
         raise RuntimeError("record_revision must run inside reversion.create_revision()")
     if document is None and not tidied:
         tidy_children(explainer)
     document = stamp(explainer, document)
     _add_to_revision(explainer, rows_read=rows_read)
-    restamp_referrers(explainer)
-    reversion.add_meta(
-        RevisionNumber, explainer=explainer, number=next_revision_number(explainer, locked=locked)
-    )
+    if slug_before is None or slug_before != explainer.slug:
+        restamp_referrers(explainer)
+    if latest_number is not None and locked:
+        number = latest_number + 1
+    else:
+        number = next_revision_number(explainer, locked=locked)
+    reversion.add_meta(RevisionNumber, explainer=explainer, number=number)
     if user is not None and user.is_authenticated:
         reversion.set_user(user)
     if comment is not None:
