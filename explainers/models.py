@@ -11,6 +11,7 @@ import datetime
 
 import reversion
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Max, OuterRef, Q, Subquery
@@ -643,13 +644,11 @@ class SearchEntry(models.Model):
         return self.title
 
 
-# One revision is the whole explainer. Citations and related links are followed flat
-# from the explainer, so recording a revision costs one query per kind of child.
-reversion.register(
-    Explainer,
-    follow=["questions", "sources", "citations", "related_links"],
-    exclude=["ready_for_review"],
-)
+# One revision is the whole explainer: reversion stores the explainer's row as its
+# version, and the child rows together in one RevisionRows beside it. Revisions recorded
+# before that stored each child as a version of its own, which is why the children stay
+# registered (explainers/domain/builders.py reads both).
+reversion.register(Explainer, exclude=["ready_for_review"])
 reversion.register(Question)
 reversion.register(Source)
 reversion.register(Citation)
@@ -893,6 +892,30 @@ class RedactedSlug(models.Model):
 
     def __str__(self) -> str:
         return self.digest[:12]
+
+
+class RevisionRows(models.Model):
+    """The explainer's child rows as a revision recorded them: questions, sources,
+    citations and related links, serialised as reversion serialises a version (model,
+    pk, fields), all in one row (reversion's `add_meta`) rather than one version each."""
+
+    revision = models.OneToOneField(
+        "reversion.Revision",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="explainer_rows",
+    )
+    explainer = models.ForeignKey(
+        Explainer, on_delete=models.CASCADE, related_name="+", verbose_name=_("Erklärstück")
+    )
+    rows = models.JSONField(_("Zeilen"), default=list, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("Revisionszeilen")
+        verbose_name_plural = _("Revisionszeilen")
+
+    def __str__(self) -> str:
+        return f"{self.explainer_id}/{self.revision_id}"
 
 
 class RevisionNumber(models.Model):

@@ -89,6 +89,7 @@ from explainers.models import (
     Question,
     Redaction,
     RevisionNumber,
+    RevisionRows,
     ScheduledPublication,
     SearchEntry,
     Source,
@@ -845,7 +846,10 @@ class DeskMachine(RuleBasedStateMachine):
         assert snapshot(form.pk) == before, "an autosave changed the working copy"
         assert latest_revision(explainer) == revision_before, "an autosave wrote a revision"
         if expected == 200:
-            self.drafts[(form.role, form.pk)] = loaded
+            # a form opened on a revision pruned before its first autosave keeps no base:
+            # prune protects the bases of drafts, not of pages open in a browser
+            exists = revisions_of(explainer).filter(pk=loaded).exists()
+            self.drafts[(form.role, form.pk)] = loaded if exists else 0
 
     def restore_draft(self, data):
         """The page bound to the draft shows exactly the fields the draft kept."""
@@ -1060,6 +1064,8 @@ class DeskMachine(RuleBasedStateMachine):
         explainer = Explainer.objects.get(pk=pk)
         for version in Version.objects.filter(revision__in=revisions_of(explainer)):
             texts += [version.serialized_data, version.object_repr]
+        for entry in RevisionRows.objects.filter(revision__in=revisions_of(explainer)):
+            texts += list(strings_in(entry.rows))
         for publication in Publication.objects.filter(explainer_id=pk):
             texts.append(dumps([publication.document, publication.note, publication.change_log]))
         texts += list(HandOff.objects.filter(explainer_id=pk).values_list("message", flat=True))
@@ -1294,6 +1300,7 @@ class DeskMachine(RuleBasedStateMachine):
         self.drafts_keep_the_revision_they_were_opened_on()
         self.the_admin_log_keeps_no_redacted_passage()
         self.slugs_and_anchors_are_valid()
+        self.the_latest_revision_holds_the_working_copy()
         self.no_old_url_serves_another_explainer()
         self.stored_articles_are_what_a_render_gives()
         self.the_hand_off_is_what_its_steps_made_it()
@@ -1495,6 +1502,8 @@ class DeskMachine(RuleBasedStateMachine):
         for version in Version.objects.all():
             stored.append(("Version", version.object_repr))
             stored += [("Version", s) for s in strings_in(json.loads(version.serialized_data))]
+        for rows in RevisionRows.objects.values_list("rows", flat=True):
+            stored += [("RevisionRows", s) for s in strings_in(rows)]
         stored += [("Revision", c) for c in Revision.objects.values_list("comment", flat=True)]
         for where, text in stored:
             for phrase in self.redacted:
@@ -1509,6 +1518,17 @@ class DeskMachine(RuleBasedStateMachine):
                     assert not contains(text, phrase), (
                         f"redacted {phrase!r} still in the admin log: {text[:200]!r}"
                     )
+
+    def the_latest_revision_holds_the_working_copy(self):
+        """Every write records a revision of the whole explainer as it stands after it,
+        child rows included (RevisionRows). (Its hash may differ from the explainer's: a
+        recommended explainer's new slug restamps its referrers without a revision.)"""
+        for explainer in Explainer.objects.filter(pk__in=self.pks):
+            latest = latest_revision(explainer)
+            assert latest is not None, explainer.pk
+            assert document_from_revision(latest) == document_from_explainer(explainer), (
+                f"latest revision {latest.pk} of {explainer.pk} is not its working copy"
+            )
 
     def slugs_and_anchors_are_valid(self):
         found = list(Explainer.objects.values_list("slug", flat=True))

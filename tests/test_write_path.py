@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from reversion.models import Version
 
 from explainers.domain.builders import (
     document_from_explainer,
@@ -18,6 +17,7 @@ from explainers.domain.revisions import latest_revision, revisions_of
 from explainers.models import Citation, Explainer, Question, Source
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer
+from tests.support.revisions import stored_rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -89,21 +89,22 @@ def test_publishing_an_eight_question_explainer_takes_at_most_29_queries_30_on_p
 def test_the_revision_a_save_records_holds_every_row_once_as_it_was_saved(client, published):
     _post_answer(client, published, "Die neue Antwort auf Frage 4. [^quelle-2]")
     revision = latest_revision(published)
-    versions = Version.objects.filter(revision=revision)
+    stored = stored_rows_of(revision)
     rows = (
         1
         + Question.objects.filter(explainer=published).count()
         + Source.objects.filter(explainer=published).count()
         + Citation.objects.filter(explainer=published).count()
     )
-    assert versions.count() == rows == 1 + 8 + 3 + 2  # the new marker cites quelle-2
-    stored = {(v.content_type.model, v.object_id) for v in versions.select_related("content_type")}
-    assert len(stored) == rows
+    assert len(stored) == rows == 1 + 8 + 3 + 2  # the new marker cites quelle-2
+    assert len({(row["model"], row["pk"]) for row in stored}) == rows
+    by_row = {(row["model"], row["pk"]): row["fields"] for row in stored}
     answer = Question.objects.get(explainer=published, position=4)
-    data = versions.get(object_id=str(answer.pk), content_type__model="question").serialized_data
-    assert "Die neue Antwort auf Frage 4. [^quelle-2]" in data
-    explainer_data = versions.get(content_type__model="explainer").serialized_data
-    assert Explainer.objects.get(pk=published.pk).content_hash in explainer_data
+    assert by_row["explainers.question", answer.pk]["answer"] == (
+        "Die neue Antwort auf Frage 4. [^quelle-2]"
+    )
+    explainer_row = by_row["explainers.explainer", published.pk]
+    assert explainer_row["content_hash"] == Explainer.objects.get(pk=published.pk).content_hash
 
 
 def test_publishing_an_unchanged_working_copy_freezes_its_latest_revision(client, desk, published):

@@ -21,7 +21,7 @@ from reversion.models import Revision, Version
 
 from explainers.core.documents import citation_markers, normalize_document
 from explainers.domain.images import image_size
-from explainers.models import Citation, Explainer, Question, RelatedLink, Source
+from explainers.models import Citation, Explainer, Question, RelatedLink, RevisionRows, Source
 
 
 def assemble_document(
@@ -141,20 +141,30 @@ def stored_rows(serialized_data: str) -> list[dict[str, Any]]:
 
 
 def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
-    """The stored rows of a revision by model, each with its `id`."""
-    models = {ContentType.objects.get_for_model(m).pk: m for m in _VERSIONED}
+    """The stored rows of a revision by model, each with its `id`: the explainer's from its
+    version, the children's from the revision's `RevisionRows`, or, in a revision recorded
+    before those existed, from a version each."""
     rows: dict[type, list[dict[str, Any]]] = {m: [] for m in _VERSIONED}
-    versions = Version.objects.filter(revision=revision).values_list(
-        "content_type_id", "serialized_data", "format"
-    )
-    for content_type_id, data, fmt in versions:
+    children = RevisionRows.objects.filter(revision=revision).values_list("rows", flat=True)
+    versions = Version.objects.filter(revision=revision, format="json")
+    for stored in children[:1]:
+        versions = versions.filter(content_type=ContentType.objects.get_for_model(Explainer))
+        by_label = {m._meta.label_lower: m for m in _VERSIONED}
+        for row in stored:
+            model = by_label.get(row.get("model"))
+            if model is not None:
+                rows[model].append(_row(model, {**row.get("fields", {}), "pk": row.get("pk")}))
+    models = {ContentType.objects.get_for_model(m).pk: m for m in _VERSIONED}
+    for content_type_id, data in versions.values_list("content_type_id", "serialized_data"):
         model = models.get(content_type_id)
-        if model is None or fmt != "json":
-            continue
-        for row in stored_rows(data):
-            pk = row.pop("pk")
-            rows[model].append({**row, "id": _pk(model, pk)})
+        if model is not None:
+            rows[model].extend(_row(model, row) for row in stored_rows(data))
     return rows
+
+
+def _row(model: type, row: dict[str, Any]) -> dict[str, Any]:
+    pk = row.pop("pk")
+    return {**row, "id": _pk(model, pk)}
 
 
 def document_from_revision(revision: Revision) -> dict[str, Any]:

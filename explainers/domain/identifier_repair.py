@@ -35,6 +35,7 @@ class Models:
     CurrentPublication: Any
     Version: Any = None  # reversion's, with ContentType: revisions are repaired too
     ContentType: Any = None
+    RevisionRows: Any = None  # the child rows of revisions recorded since migration 0023
 
 
 @dataclass
@@ -108,7 +109,20 @@ def _explainers_with_broken_revisions(models: Models) -> set[int]:
                 value = row.get(name, "")
                 if not (is_valid_slug(value) if name == "slug" else is_valid_anchor(value)):
                     ids.add(int(object_id) if kind is models.Explainer else row["explainer"])
+    if models.RevisionRows is not None:
+        for explainer_id, rows in models.RevisionRows.objects.values_list("explainer", "rows"):
+            if any(not is_valid_anchor(anchor) for anchor in _anchors(rows)):
+                ids.add(explainer_id)
     return ids
+
+
+def _anchors(rows: list[dict]) -> list[str]:
+    """The anchors of the question rows a revision keeps together (RevisionRows)."""
+    return [
+        (row.get("fields") or {}).get("anchor", "")
+        for row in rows
+        if row.get("model") == "explainers.question"
+    ]
 
 
 class _Fixer:
@@ -235,12 +249,33 @@ class _Fixer:
                 if not self.dry_run:
                     version.serialized_data = json.dumps(rows, ensure_ascii=False)
                     version.save(update_fields=["serialized_data"])
+        fixed += self._revision_rows(explainer_versions)
         if fixed:
             self.changed = True
             self.repair.lines.append(
                 _("„%(headline)s“ (#%(pk)s): %(n)s gespeicherte Revisionsteile")
                 % {"headline": self.explainer.headline, "pk": self.explainer.pk, "n": fixed}
             )
+
+    def _revision_rows(self, explainer_versions) -> int:
+        """The anchors in the child rows of the explainer's revisions (RevisionRows)."""
+        if self.models.RevisionRows is None:
+            return 0
+        fixed = 0
+        stored = self.models.RevisionRows.objects.filter(revision_id__in=explainer_versions)
+        for entry in stored:
+            questions = [row for row in entry.rows if row.get("model") == "explainers.question"]
+            changed = False
+            for row in questions:
+                fields = row.get("fields") or {}
+                if "anchor" in fields and not is_valid_anchor(fields["anchor"]):
+                    fields["anchor"] = self.anchor(fields["anchor"])
+                    changed = True
+            if changed:
+                fixed += 1
+                if not self.dry_run:
+                    entry.save(update_fields=["rows"])
+        return fixed
 
 
 def _identifier_changes(before: dict, after: dict) -> list[tuple[str, str]]:

@@ -39,6 +39,7 @@ from explainers.models import (
     Question,
     Redaction,
     RelatedLink,
+    RevisionRows,
     ScheduledPublication,
     Source,
 )
@@ -259,6 +260,20 @@ class Redactor:
                 if comment != revision.comment:
                     revision.comment = comment
                     revision.save(update_fields=["comment"])
+        self._revision_rows()
+
+    def _revision_rows(self) -> None:
+        """The child rows the explainer's revisions keep together (RevisionRows)."""
+        by_label = {m._meta.label_lower: m for m in (Question, Source, Citation, RelatedLink)}
+        stored = RevisionRows.objects.filter(revision__in=revisions_of(self.explainer))
+        for entry in stored.only("pk", "rows"):
+            before = self.total
+            for row in entry.rows:
+                model = by_label.get(row.get("model"))
+                if model is not None:
+                    row["fields"] = self.stored_row(row.get("fields") or {}, "revisions", model)
+            if self.total != before:
+                entry.save(update_fields=["rows"])
 
     def stored_row(self, fields: dict, place: str, model: type) -> dict:
         """One serialised row of the explainer, a question or a source."""

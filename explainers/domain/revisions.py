@@ -12,6 +12,7 @@ from itertools import chain
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
@@ -44,6 +45,7 @@ from explainers.models import (
     Question,
     RelatedLink,
     RevisionNumber,
+    RevisionRows,
     Source,
     stored_now,
 )
@@ -224,14 +226,9 @@ def rows_read_once(explainer: Explainer) -> Iterator[None]:
 
 
 def _add_to_revision(explainer: Explainer, *, rows_read: bool = False) -> None:
-    """The explainer and every child row into the open revision, in their final state.
-
-    Rows followed earlier in the same block were serialised before the write finished, so
-    each is added explicitly, which replaces them; the rows go in before the explainer, so
-    that its follow finds them there and serialises none of them a second time.
-    Reversion follows the explainer's children through its related managers: prefetched
-    once, they are read once per kind.
-    """
+    """The explainer into the open revision, and its child rows beside it in their final
+    state (`RevisionRows`), read through its related managers: inside `rows_read_once`
+    from there, else once per kind of child here."""
     if rows_read:
         _add_rows_and_explainer(explainer)
         return
@@ -247,8 +244,9 @@ def _add_to_revision(explainer: Explainer, *, rows_read: bool = False) -> None:
 
 
 def _add_rows_and_explainer(explainer: Explainer) -> None:
-    for row in chain.from_iterable(getattr(explainer, name).all() for name in _FOLLOWED):
-        reversion.add_to_revision(row)
+    children = chain.from_iterable(getattr(explainer, name).all() for name in _FOLLOWED)
+    rows = serializers.serialize("python", children)
+    reversion.add_meta(RevisionRows, explainer=explainer, rows=rows)
     reversion.add_to_revision(explainer)
 
 

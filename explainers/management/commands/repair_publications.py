@@ -8,7 +8,7 @@ from explainers.domain import reader_changes, signals
 from explainers.domain.identifier_repair import Models, repair_identifiers
 from explainers.domain.revisions import restamp_referrers, stamp
 from explainers.domain.search import index_publication
-from explainers.models import CurrentPublication, Explainer, Publication, Question
+from explainers.models import CurrentPublication, Explainer, Publication, Question, RevisionRows
 
 
 class Command(BaseCommand):
@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="nur anzeigen, nichts ändern")
 
     def handle(self, slug=None, dry_run=False, **options):
-        models = Models(Explainer, Question, Publication, CurrentPublication, Version, ContentType)
+        models = Models(
+            Explainer, Question, Publication, CurrentPublication, Version, ContentType, RevisionRows
+        )
         with transaction.atomic():
             repair = repair_identifiers(models, slug=slug, dry_run=dry_run)
             if not dry_run:
