@@ -7,6 +7,7 @@ bench process with the same settings as the server (DEBUG off).
 from __future__ import annotations
 
 import io
+import json
 import random
 import statistics
 import string
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command, get_commands
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.test import Client
 from django.test.client import encode_multipart
@@ -31,7 +33,7 @@ from explainers.core.diffing import DiffBudget, diff_documents
 from explainers.domain.importing import import_document
 from explainers.domain.publishing import publish
 from explainers.domain.revisions import record_revision, revisions_of
-from explainers.models import Explainer, Publication, Question
+from explainers.models import Explainer, Publication, Question, RevisionRows
 from explainers.reader import held_responses
 from tests.admin_forms import change_form_data, encode
 
@@ -341,16 +343,20 @@ def worst_case_publish_ms(slug: str = "bench-punctuation", times: int = 3) -> fl
 
 
 def bytes_per_revision(slug: str | None = None) -> tuple[float, int]:
-    """Average UTF-8 bytes of serialized_data per revision (all rows of one revision
-    together), for one explainer's revisions or for all; and how many revisions."""
-    versions = Version.objects.all()
+    """Average UTF-8 bytes a revision stores (its versions' serialized_data and its
+    RevisionRows, as JSON), for one explainer's revisions or for all; and how many."""
+    versions, kept_together = Version.objects.all(), RevisionRows.objects.all()
     if slug is not None:
         explainer = Explainer.objects.get(slug=slug)
-        versions = versions.filter(revision__in=revisions_of(explainer).values("pk"))
+        revisions = revisions_of(explainer).values("pk")
+        versions = versions.filter(revision__in=revisions)
+        kept_together = kept_together.filter(revision__in=revisions)
     total, revision_ids = 0, set()
     for revision_id, data in versions.values_list("revision_id", "serialized_data").iterator(
         chunk_size=2000
     ):
         total += len(data.encode())
         revision_ids.add(revision_id)
+    for rows in kept_together.values_list("rows", flat=True).iterator(chunk_size=2000):
+        total += len(json.dumps(rows, ensure_ascii=False, cls=DjangoJSONEncoder).encode())
     return (total / len(revision_ids) if revision_ids else 0.0), len(revision_ids)

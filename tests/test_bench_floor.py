@@ -60,3 +60,23 @@ def test_wagtails_page_carries_our_questions_and_numbered_citations():
     assert first.count("<p>") == 3
     assert '<sup><a href="#quelle-dlf">[2]</a></sup>' in first
     assert "[^" not in first
+
+
+def test_the_bench_counts_every_byte_a_revision_stores(db):
+    from reversion.models import Version
+
+    from bench import inprocess
+    from explainers.domain.revisions import latest_revision
+    from explainers.models import RevisionRows
+    from tests.factories import make_explainer
+
+    explainer = make_explainer(questions=8, sources=3)
+    revision = latest_revision(explainer)
+    stored = sum(len(v.serialized_data.encode()) for v in Version.objects.filter(revision=revision))
+    stored += sum(
+        len(json.dumps(entry.rows, ensure_ascii=False).encode())
+        for entry in RevisionRows.objects.filter(revision=revision)
+    )
+    per_revision, count = inprocess.bytes_per_revision(explainer.slug)
+    assert count == 1
+    assert stored * 0.9 <= per_revision <= stored * 1.1, (per_revision, stored)

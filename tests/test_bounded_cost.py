@@ -6,7 +6,8 @@ import random
 import string
 
 import pytest
-from django.db import connection
+import reversion
+from django.db import connection, transaction
 from django.urls import reverse
 
 from explainers.core import rendering
@@ -17,7 +18,7 @@ from explainers.domain import publishing
 from explainers.domain.builders import document_from_explainer
 from explainers.domain.importing import import_document
 from explainers.domain.publishing import PublishRefused, publish
-from explainers.domain.revisions import latest_revision, revisions_of
+from explainers.domain.revisions import latest_revision, record_revision, revisions_of
 from explainers.models import Explainer, Publication, Question
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_document, make_explainer
@@ -180,6 +181,45 @@ def test_a_save_landing_while_publish_prepares_is_what_gets_published(monkeypatc
     assert second.content_hash == Explainer.objects.get(pk=explainer.pk).content_hash
     second_key = second.document["questions"][1]["key"]
     assert "Gleichzeitig gespeichert." in second.rendered_answers[second_key]
+
+
+def _rename_target(explainer_id, slug):
+    """A write of the target as every write path ends: record_revision (restamps referrers)."""
+    with transaction.atomic(), reversion.create_revision():
+        Explainer.objects.filter(pk=explainer_id).update(slug=slug)
+        record_revision(Explainer.objects.get(pk=explainer_id), comment=f"-> {slug}")
+
+
+@pytest.mark.django_db
+def test_publish_never_freezes_a_recommendation_slug_the_target_no_longer_has(monkeypatch):
+    """A recommended explainer renamed and renamed back while publish() prepares moves
+    the recommending explainer's stamp (restamp_referrers), so the document read in
+    between is not trusted under the lock."""
+    target = make_explainer(slug="ziel-a")
+    referrer = make_explainer(questions=2, related=["ziel-a"])
+    publish(referrer)
+    change_answer(referrer, 1, "Neu.")
+    _rename_target(target.pk, "ziel-b")
+    with reversion.create_revision():  # the referrer saved while the target was ziel-b
+        record_revision(Explainer.objects.get(pk=referrer.pk), comment="gespeichert")
+    _rename_target(target.pk, "ziel-a")
+
+    read = publishing.document_from_explainer
+    calls = []
+
+    def renamed_twice_meanwhile(explainer):
+        if explainer.pk == referrer.pk and not calls:
+            calls.append(1)
+            _rename_target(target.pk, "ziel-b")
+            document = read(explainer)
+            _rename_target(target.pk, "ziel-a")
+            return document
+        return read(explainer)
+
+    monkeypatch.setattr(publishing, "document_from_explainer", renamed_twice_meanwhile)
+    publication = publish(Explainer.objects.get(pk=referrer.pk), note="Neu.")
+    assert Explainer.objects.get(pk=target.pk).slug == "ziel-a"
+    assert publication.document["related"] == ["ziel-a"]
 
 
 @pytest.mark.django_db

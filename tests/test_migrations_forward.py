@@ -123,3 +123,34 @@ def test_an_explainer_stored_by_an_earlier_release_survives_every_migration_sinc
     assert page.status_code == 200
     assert document["headline"] in page.text
     assert document["questions"][0]["question"] in page.text
+
+
+def test_going_back_before_revision_rows_gives_every_row_its_own_version_again():
+    """A rollback to the release before migration 0023 reads children from versions: the
+    way back writes them, and the way forward again reads the same document."""
+    from explainers.domain.revisions import latest_revision
+    from tests.factories import make_explainer
+    from tests.support.revisions import stored_rows_of
+
+    leaf = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    explainer = make_explainer(questions=3, sources=2)
+    revision = latest_revision(explainer)
+    document = document_from_revision(revision)
+    stored = sorted((row["model"], row["pk"]) for row in stored_rows_of(revision))
+    try:
+        executor = migrate([("explainers", "0022_scheduled_source_publication")])
+        apps = executor.loader.project_state(
+            [("explainers", "0022_scheduled_source_publication")]
+        ).apps
+        versions = apps.get_model("reversion", "Version").objects.filter(revision_id=revision.pk)
+        held = sorted(
+            (f"{v.content_type.app_label}.{v.content_type.model}", int(v.object_id))
+            for v in versions
+        )
+        assert held == stored  # the explainer's version and one for each child
+        assert [model for model, _pk in held].count("explainers.question") == 3
+        migrate(leaf)
+    finally:
+        migrate(leaf)
+
+    assert document_from_revision(Revision.objects.get(pk=revision.pk)) == document

@@ -252,3 +252,18 @@ def test_a_redacted_passage_shows_neither_in_the_history_nor_in_the_preview(clie
     assert "Minister" in preview and "Wiederherstellen bestätigen" in preview
     assert "Xaver" not in preview and "Huber" not in preview
     assert first.pk != with_passage.pk
+
+
+def test_the_history_reads_each_revision_with_one_query(django_assert_max_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+
+    from explainers.models import Citation, Explainer, RelatedLink
+
+    explainer = make_explainer(questions=3)
+    for n in range(20):
+        change(explainer, comment=f"Änderung {n}", q1={"answer": f"Antwort {n}."})
+    ContentType.objects.get_for_models(Explainer, Question, Source, Citation, RelatedLink)
+    revisions = 21
+    with django_assert_max_num_queries(revisions + 3):  # the list, questions, publications
+        histories = question_histories(explainer)
+    assert histories

@@ -21,7 +21,7 @@ from reversion.models import Revision, Version
 
 from explainers.core.documents import citation_markers, normalize_document
 from explainers.domain.images import image_size
-from explainers.models import Citation, Explainer, Question, RelatedLink, RevisionRows, Source
+from explainers.models import Citation, Explainer, Question, RelatedLink, Source
 
 
 def assemble_document(
@@ -143,22 +143,25 @@ def stored_rows(serialized_data: str) -> list[dict[str, Any]]:
 def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
     """The stored rows of a revision by model, each with its `id`: the explainer's from its
     version, the children's from the revision's `RevisionRows`, or, in a revision recorded
-    before those existed, from a version each."""
+    before those existed, from a version each. One query either way."""
     rows: dict[type, list[dict[str, Any]]] = {m: [] for m in _VERSIONED}
-    children = RevisionRows.objects.filter(revision=revision).values_list("rows", flat=True)
-    versions = Version.objects.filter(revision=revision, format="json")
-    for stored in children[:1]:
-        versions = versions.filter(content_type=ContentType.objects.get_for_model(Explainer))
-        by_label = {m._meta.label_lower: m for m in _VERSIONED}
-        for row in stored:
-            model = by_label.get(row.get("model"))
-            if model is not None:
-                rows[model].append(_row(model, {**row.get("fields", {}), "pk": row.get("pk")}))
     models = {ContentType.objects.get_for_model(m).pk: m for m in _VERSIONED}
-    for content_type_id, data in versions.values_list("content_type_id", "serialized_data"):
+    versions = Version.objects.filter(revision=revision, format="json").values_list(
+        "content_type_id", "serialized_data", "revision__explainer_rows__rows"
+    )
+    children = None
+    for content_type_id, data, kept_together in versions:
+        children = kept_together if kept_together is not None else children
         model = models.get(content_type_id)
         if model is not None:
             rows[model].extend(_row(model, row) for row in stored_rows(data))
+    if children is not None:  # any version of a child beside them is superseded
+        by_label = {m._meta.label_lower: m for m in _VERSIONED}
+        rows = {m: (found if m is Explainer else []) for m, found in rows.items()}
+        for row in children:
+            model = by_label.get(row.get("model"))
+            if model is not None:
+                rows[model].append(_row(model, {**row.get("fields", {}), "pk": row.get("pk")}))
     return rows
 
 

@@ -144,7 +144,8 @@ def stamp(explainer: Explainer, document: dict | None = None) -> dict:
 
 def restamp_referrers(explainer: Explainer) -> None:
     """Explainers that recommend this one list its slug in their documents: keep their
-    content hash true when the slug changes, so "unveröffentlichte Änderungen" is too."""
+    content hash true when the slug changes, so "unveröffentlichte Änderungen" is too, and
+    move their `updated_at` with it: their document changed (publish() relies on the stamp)."""
     referrers = Explainer.objects.filter(
         pk__in=RelatedLink.objects.filter(target=explainer).values("explainer")
     )
@@ -152,7 +153,9 @@ def restamp_referrers(explainer: Explainer) -> None:
         document = document_from_explainer(referrer)
         digest = content_hash(document, referrer.byline)
         if digest != referrer.content_hash:
-            Explainer.objects.filter(pk=referrer.pk).update(content_hash=digest)
+            Explainer.objects.filter(pk=referrer.pk).update(
+                content_hash=digest, updated_at=stored_now()
+            )
 
 
 def tidy_children(explainer: Explainer) -> None:
