@@ -137,7 +137,17 @@ def stored_rows(serialized_data: str) -> list[dict[str, Any]]:
     """The rows of one stored version (reversion's JSON): each row's fields and its raw
     primary key as `pk`. Reading the JSON (rather than deserialising into today's models)
     tolerates fields that later migrations added or removed."""
-    return [{**row.get("fields", {}), "pk": row.get("pk")} for row in json.loads(serialized_data)]
+    return serialized_rows(json.loads(serialized_data))
+
+
+def serialized_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`stored_rows` of rows already read from JSON (a RevisionRows' `rows`)."""
+    return [{**row.get("fields", {}), "pk": row.get("pk")} for row in rows]
+
+
+def kept_row_model(row: Mapping[str, Any]) -> type | None:
+    """The model of one row a RevisionRows keeps (by its "app.model" label), if versioned."""
+    return _BY_LABEL.get(row.get("model"))
 
 
 def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
@@ -156,12 +166,11 @@ def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
         if model is not None:
             rows[model].extend(_row(model, row) for row in stored_rows(data))
     if children is not None:  # any version of a child beside them is superseded
-        by_label = {m._meta.label_lower: m for m in _VERSIONED}
         rows = {m: (found if m is Explainer else []) for m, found in rows.items()}
-        for row in children:
-            model = by_label.get(row.get("model"))
+        for kept, row in zip(children, serialized_rows(children), strict=True):
+            model = kept_row_model(kept)
             if model is not None:
-                rows[model].append(_row(model, {**row.get("fields", {}), "pk": row.get("pk")}))
+                rows[model].append(_row(model, row))
     return rows
 
 
@@ -250,6 +259,7 @@ def stored_content_hash(revision: Revision) -> str:
 
 
 _VERSIONED = (Explainer, Question, Source, Citation, RelatedLink)
+_BY_LABEL = {model._meta.label_lower: model for model in _VERSIONED}
 
 
 def _pk(model: type, raw: Any) -> Any:

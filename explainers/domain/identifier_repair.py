@@ -110,18 +110,21 @@ def _explainers_with_broken_revisions(models: Models) -> set[int]:
                 if not (is_valid_slug(value) if name == "slug" else is_valid_anchor(value)):
                     ids.add(int(object_id) if kind is models.Explainer else row["explainer"])
     if models.RevisionRows is not None:
-        for explainer_id, rows in models.RevisionRows.objects.values_list("explainer", "rows"):
-            if any(not is_valid_anchor(anchor) for anchor in _anchors(rows)):
+        kept = models.RevisionRows.objects.values_list("explainer", "rows").iterator()
+        for explainer_id, rows in kept:
+            if any(not is_valid_anchor(row["anchor"]) for row in _question_rows(models, rows)):
                 ids.add(explainer_id)
     return ids
 
 
-def _anchors(rows: list[dict]) -> list[str]:
-    """The anchors of the question rows a revision keeps together (RevisionRows)."""
+def _question_rows(models: Models, rows: list[dict]) -> list[dict]:
+    """The fields of the question rows a revision keeps together (RevisionRows) that have
+    an anchor, as stored (a change to them changes the kept rows)."""
+    label = models.Question._meta.label_lower
     return [
-        (row.get("fields") or {}).get("anchor", "")
+        row["fields"]
         for row in rows
-        if row.get("model") == "explainers.question"
+        if row.get("model") == label and "anchor" in (row.get("fields") or {})
     ]
 
 
@@ -263,12 +266,10 @@ class _Fixer:
             return 0
         fixed = 0
         stored = self.models.RevisionRows.objects.filter(revision_id__in=explainer_versions)
-        for entry in stored:
-            questions = [row for row in entry.rows if row.get("model") == "explainers.question"]
+        for entry in stored.iterator():
             changed = False
-            for row in questions:
-                fields = row.get("fields") or {}
-                if "anchor" in fields and not is_valid_anchor(fields["anchor"]):
+            for fields in _question_rows(self.models, entry.rows):
+                if not is_valid_anchor(fields["anchor"]):
                     fields["anchor"] = self.anchor(fields["anchor"])
                     changed = True
             if changed:

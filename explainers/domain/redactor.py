@@ -26,7 +26,7 @@ from explainers.core.documents import content_hash
 from explainers.core.identifiers import fresh_name
 from explainers.core.passages import identifier_without, in_identifier, in_url, redact_text
 from explainers.core.rendering import MARKER_RE, render_document_answers
-from explainers.domain.builders import split_keys, stored_rows
+from explainers.domain.builders import kept_row_model, split_keys, stored_rows
 from explainers.domain.revisions import record_revision, revisions_of
 from explainers.models import (
     Citation,
@@ -264,12 +264,11 @@ class Redactor:
 
     def _revision_rows(self) -> None:
         """The child rows the explainer's revisions keep together (RevisionRows)."""
-        by_label = {m._meta.label_lower: m for m in (Question, Source, Citation, RelatedLink)}
         stored = RevisionRows.objects.filter(revision__in=revisions_of(self.explainer))
         for entry in stored.only("pk", "rows"):
             before = self.total
             for row in entry.rows:
-                model = by_label.get(row.get("model"))
+                model = kept_row_model(row)
                 if model is not None:
                     row["fields"] = self.stored_row(row.get("fields") or {}, "revisions", model)
             if self.total != before:

@@ -193,7 +193,7 @@ def record_revision(
         tidy_children(explainer)
     document = stamp(explainer, document)
     _add_to_revision(explainer, rows_read=rows_read)
-    if slug_before is None or slug_before != explainer.slug:
+    if slug_before != explainer.slug:  # None (not known) never equals a slug
         restamp_referrers(explainer)
     if latest_number is not None and locked:
         number = latest_number + 1
