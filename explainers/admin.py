@@ -240,7 +240,7 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
 
     class Media:
         css = {"all": ["explainers/admin.css", "explainers/autosave.css"]}
-        js = ["explainers/char_counter.js", "explainers/autosave.js"]
+        js = ["explainers/char_counter.js", "explainers/autosave.js", "explainers/plain_post.js"]
 
     fieldsets = (
         (

@@ -61,7 +61,7 @@ def with_lf_line_endings(data: QueryDict) -> QueryDict:
     The admin passes every POST of the change form through here, once."""
     if not any("\r" in value for values in data.lists() for value in values[1]):
         return data
-    fixed = data.copy()
+    fixed = QueryDict(mutable=True, encoding=data.encoding)  # not data.copy(): a deep copy
     for key, values in data.lists():
         fixed.setlist(key, [lf_line_endings(value) for value in values])
     return fixed
