@@ -33,7 +33,11 @@ from explainers.desk import (  # noqa: F401 - admin_pages registers
     translation_views,
 )
 from explainers.desk.comment_views import CommentViews
-from explainers.desk.concurrent_edits import reconcile, redacted_places_in_form
+from explainers.desk.concurrent_edits import (
+    reconcile,
+    redacted_places_in_form,
+    saved_since_loaded,
+)
 from explainers.desk.forms import (
     ExplainerForm,
     InlineRowForm,
@@ -56,6 +60,7 @@ from explainers.domain.hand_off import open_steps
 from explainers.domain.publishing import PUBLISH_PERMISSION
 from explainers.domain.revisions import (
     latest_revision,
+    latest_revision_with_rows,
     record_revision,
     rows_read_once,
     tidy_read_rows,
@@ -339,17 +344,16 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
         pk = stored_pk(object_id)
         if pk is not None:
             if request.method == "POST":
-                with transaction.atomic():
+                # Inside the revision's transaction (change_view): no savepoint of its own,
+                # since nothing between them catches what would roll back to it.
+                with transaction.atomic(savepoint=False):
                     explainer = Explainer.objects.select_for_update().filter(pk=pk).first()
                     if explainer is not None:
                         request.locked_explainer = explainer
-                        request.latest_revisions = {pk: latest_revision(explainer)}
-                        request.merge = reconcile(
-                            request,
-                            explainer,
-                            self.view_only_parts(request, explainer),
-                            latest=request.latest_revisions[pk],
-                        )
+                        # with its rows: save_related describes the save against them
+                        latest = latest_revision_with_rows(explainer)
+                        request.latest_revisions = {pk: latest}
+                        request.merge = self.merge(request, explainer, latest)
                         request.redacted_places = redacted_places_in_form(explainer, request.POST)
                         extra_context["merge"] = request.merge
                         extra_context.update(self.draft_context(request, pk))
@@ -361,6 +365,15 @@ class ExplainerAdmin(SortableAdminBase, VersionAdmin):
             extra_context["other_editors"] = presence.others(object_id, request.user)
             extra_context.update(self.draft_context(request, pk))
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def merge(self, request, explainer, latest):
+        """A form loaded before someone else saved is merged with their save (held under
+        the row lock); what this user may only view is looked up only then."""
+        if not saved_since_loaded(request.POST, latest):
+            return None
+        return reconcile(
+            request, explainer, self.view_only_parts(request, explainer), latest=latest
+        )
 
     def draft_context(self, request, pk: int) -> dict:
         """Autosave on the change page of someone who may change it: the user's unsaved

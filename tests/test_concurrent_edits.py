@@ -53,6 +53,31 @@ def test_changes_to_different_questions_are_merged_and_the_editor_is_told(anna_a
     assert "Zusammengeführt" in latest_revision(explainer).get_comment()
 
 
+def _merged_comment(anna, ben, *, recorded_before_revision_rows: bool) -> str:
+    """Ben saves while Anna has the form open; then Anna saves: her revision's comment."""
+    from tests.support.revisions import as_recorded_before_revision_rows
+
+    explainer = make_explainer(questions=3)
+    annas, bens = open_form(anna, explainer), open_form(ben, explainer)
+    bens["questions"][1]["answer"] = "Bens neue Antwort."
+    assert save(ben, explainer, bens).status_code == 302
+    if recorded_before_revision_rows:
+        as_recorded_before_revision_rows(latest_revision(explainer))
+    annas["questions"][0]["answer"] = "Annas neue Antwort."
+    assert save(anna, explainer, annas).status_code == 302
+    answers = [q["answer"] for q in document_from_explainer(explainer)["questions"]]
+    assert answers[:2] == ["Annas neue Antwort.", "Bens neue Antwort."]
+    return re.sub(r"\(\d\d:\d\d\)", "(…)", latest_revision(explainer).get_comment())
+
+
+def test_a_merge_with_a_revision_recorded_before_revision_rows_says_the_same(anna_and_ben):
+    anna, ben = anna_and_ben
+    comment = _merged_comment(anna, ben, recorded_before_revision_rows=True)
+    assert comment == _merged_comment(anna, ben, recorded_before_revision_rows=False)
+    assert comment.startswith("Antwort auf „Was ist Frage 1?“ geändert.")
+    assert comment.endswith("Zusammengeführt mit der Fassung von ben (…).")
+
+
 def test_the_same_answer_changed_by_both_is_not_saved_and_comes_back_side_by_side(anna_and_ben):
     anna, ben = anna_and_ben
     explainer = make_explainer(questions=2)

@@ -5,17 +5,26 @@ import reversion
 from django.db import transaction
 
 from explainers.core.documents import content_hash
-from explainers.domain.builders import document_from_explainer, document_from_revision
+from explainers.domain.builders import (
+    document_from_explainer,
+    document_from_revision,
+    revision_rows,
+)
 from explainers.domain.revisions import (
     RevertRefused,
     latest_revision,
+    latest_revision_with_rows,
     record_revision,
     revert_to_revision,
     revisions_of,
 )
-from explainers.models import Citation, Explainer, Question, Source
+from explainers.models import Citation, Explainer, Question, RelatedLink, Source
 from tests.factories import make_document, make_explainer
-from tests.support.revisions import rewrite_stored_rows, stored_rows_of
+from tests.support.revisions import (
+    as_recorded_before_revision_rows,
+    rewrite_stored_rows,
+    stored_rows_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +131,55 @@ def test_renaming_a_recommended_explainer_marks_its_referrers_as_changed():
     referrer.refresh_from_db()
     assert referrer.content_hash != before
     assert referrer.content_hash == content_hash(document_from_explainer(referrer), "")
+
+
+def _same_revision(read, expected) -> bool:
+    fields = ("pk", "number", "date_created", "user_id", "comment")
+    return [getattr(read, n) for n in fields] == [getattr(expected, n) for n in fields]
+
+
+def test_the_latest_revision_read_with_its_rows_is_read_once(django_assert_num_queries):
+    explainer = make_explainer(questions=3, sources=2)
+    edit(explainer, teaser="Anders.")
+    expected = latest_revision(explainer)
+    with django_assert_num_queries(1):
+        latest = latest_revision_with_rows(explainer)
+    with django_assert_num_queries(0):
+        rows = revision_rows(latest)
+    assert _same_revision(latest, expected)
+    assert rows == revision_rows(expected)
+    assert len(rows[Question]) == 3 and len(rows[Source]) == 2 and len(rows[Citation]) == 1
+
+
+def test_a_latest_revision_recorded_before_revision_rows_is_read_as_before(
+    django_assert_num_queries,
+):
+    explainer = make_explainer(questions=3, sources=2)
+    edit(explainer, teaser="Anders.")
+    as_recorded_before_revision_rows(latest_revision(explainer))
+    expected = latest_revision(explainer)
+    latest = latest_revision_with_rows(explainer)
+    with django_assert_num_queries(1):  # the children's own versions
+        rows = revision_rows(latest)
+    assert _same_revision(latest, expected)
+    assert rows == revision_rows(expected)
+    assert len(rows[Question]) == 3 and len(rows[Explainer]) == 1
+    assert document_from_revision(latest) == document_from_explainer(explainer)
+
+
+def test_a_childs_own_version_beside_the_revision_rows_is_left_out_as_before():
+    referrer, target = make_explainer(questions=1), make_explainer()
+    link = RelatedLink.objects.create(explainer=referrer, target=target, position=1)
+    with reversion.create_revision():
+        reversion.add_to_revision(link)
+        record_revision(referrer, comment="Empfehlung")
+    RelatedLink.objects.filter(pk=link.pk).update(position=7)  # not what the revision holds
+    rows = revision_rows(latest_revision_with_rows(referrer))
+    assert rows == revision_rows(latest_revision(referrer))
+    assert [row["position"] for row in rows[RelatedLink]] == [1]
+
+
+def test_an_explainer_without_revisions_has_no_latest_one():
+    explainer = make_explainer()
+    revisions_of(explainer).delete()
+    assert latest_revision_with_rows(explainer) is None

@@ -235,3 +235,42 @@ def test_a_stale_ingest_into_a_translation_with_a_desk_fix_names_the_right_confl
     # not "deleted here, changed since" (the body deletes no question)
     assert response.status_code == 409, body
     assert [c["field"] for c in body["conflicts"]] == ["answer"], body["conflicts"]
+
+
+@pytest.mark.parametrize("redacted_in", ["original", "translation", "sibling"])
+def test_publishing_any_language_version_refuses_a_passage_redacted_from_another(
+    settings, monkeypatch, original, desk, redacted_in
+):
+    """publish() looks at the whole family's redactions when the explainer has language
+    versions (and only at its own when it has none): the passage written back into a
+    working copy by hand, past every form, is still refused."""
+    from explainers.domain.publishing import PublishRefused
+    from explainers.domain.takedown import redact
+
+    languages = [("de", "Deutsch"), ("en", "English"), ("fr", "Français")]
+    settings.CONTENT_LANGUAGES = languages
+    monkeypatch.setattr(Explainer._meta.get_field("language"), "choices", languages)
+    english = create_translation(original, "en", desk)
+    french = create_translation(original, "fr", desk)
+    versions = {"original": original, "translation": english, "sibling": french}
+    target = {"original": english, "translation": original, "sibling": english}[redacted_in]
+    name = "Die Informantin Erika Musterfrau"
+    Question.objects.filter(explainer=versions[redacted_in]).update(answer=f"{name} sagte es.")
+    redact(versions[redacted_in], passage=name, reason="Einstweilige Verfügung", user=desk)
+    Question.objects.filter(explainer=target).update(answer=f"{name} said so.")
+    with pytest.raises(PublishRefused, match="geschwärzt"):
+        publish(target, kind="update", note="Neu.", user=desk)
+
+
+def test_an_explainer_without_language_versions_still_refuses_its_own_redacted_passage(desk):
+    from explainers.domain.publishing import PublishRefused
+    from explainers.domain.takedown import redact
+
+    explainer = make_explainer(questions=2, sources=1)
+    name = "Der Informant Max Mustermann"
+    Question.objects.filter(explainer=explainer).update(answer=f"{name} sagte es.")
+    publish(explainer, user=desk)
+    redact(explainer, passage=name, reason="Einstweilige Verfügung", user=desk)
+    Question.objects.filter(explainer=explainer).update(answer=f"{name} sagte es wieder.")
+    with pytest.raises(PublishRefused, match="geschwärzt"):
+        publish(explainer, kind="update", note="Neu.", user=desk)

@@ -181,11 +181,11 @@ def reconcile(
     """
     if "loaded_revision" not in request.POST:
         return None  # not the change page's form
-    loaded_id = request.POST["loaded_revision"].strip()
     if latest is _UNREAD:
         latest = latest_revision(explainer)
-    if latest is None or loaded_id == str(latest.pk):
+    if not saved_since_loaded(request.POST, latest):
         return None
+    loaded_id = request.POST["loaded_revision"].strip()
     loaded = (
         revisions_of(explainer).filter(pk=int(loaded_id)).first() if _is_number(loaded_id) else None
     )
@@ -201,6 +201,15 @@ def reconcile(
     return MergeInfo(
         by=user, at=latest.date_created, conflicts=result.conflicts, base_missing=loaded is None
     )
+
+
+def saved_since_loaded(data, latest: Revision | None) -> bool:
+    """Someone saved since the change form posting `data` was loaded: the explainer has a
+    revision, `latest`, and it is not the one the form was loaded from. Only then does
+    `reconcile` merge, and need anything else."""
+    if "loaded_revision" not in data:
+        return False  # not the change page's form
+    return latest is not None and data["loaded_revision"].strip() != str(latest.pk)
 
 
 def _is_number(value) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reversion.models import Revision
 
 from explainers.core.diffing import diff_documents
@@ -70,36 +71,35 @@ def _title(question: str) -> str:
     return " ".join((question or "").split())
 
 
-def _field_names() -> dict[str, str]:
-    return {
-        "headline": _("Überschrift"),
-        "kicker": _("Dachzeile"),
-        "teaser": _("Teaser"),
-        "intro": _("Einleitung"),
-        "slug": _("Kurzname"),
-        "language": _("Sprache"),
-        "image": _("Aufmacherbild"),
-        "related": _("Empfehlungen der Redaktion"),
-        "byline": _("Autorinnen und Autoren"),
-        "review_by": _("Prüfdatum"),
-        "image_alt": _("Aufmacherbild"),
-        "image_caption": _("Aufmacherbild"),
-        "image_credit": _("Aufmacherbild"),
-    }
+# The fields as a comment names them; lazy, so a save translates only the names it uses.
+FIELD_NAMES = {
+    "headline": gettext_lazy("Überschrift"),
+    "kicker": gettext_lazy("Dachzeile"),
+    "teaser": gettext_lazy("Teaser"),
+    "intro": gettext_lazy("Einleitung"),
+    "slug": gettext_lazy("Kurzname"),
+    "language": gettext_lazy("Sprache"),
+    "image": gettext_lazy("Aufmacherbild"),
+    "related": gettext_lazy("Empfehlungen der Redaktion"),
+    "byline": gettext_lazy("Autorinnen und Autoren"),
+    "review_by": gettext_lazy("Prüfdatum"),
+    "image_alt": gettext_lazy("Aufmacherbild"),
+    "image_caption": gettext_lazy("Aufmacherbild"),
+    "image_credit": gettext_lazy("Aufmacherbild"),
+}
 
 
 def describe_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     """One short sentence per change from state `old` to state `new`; empty if none."""
     if old is None:
         return [_("Angelegt")]
-    names = _field_names()
     diff = diff_documents(old["document"], new["document"])
     lines = [
-        _("%(field)s geändert") % {"field": names.get(e["field"], e["field"])}
+        _("%(field)s geändert") % {"field": FIELD_NAMES.get(e["field"], e["field"])}
         for e in diff["fields"]
     ]
     lines += [
-        _("%(field)s geändert") % {"field": names[name]}
+        _("%(field)s geändert") % {"field": FIELD_NAMES[name]}
         for name in DESK_FIELDS
         if old["desk"].get(name, "") != new["desk"].get(name, "")
     ]

@@ -153,12 +153,15 @@ def kept_row_model(row: Mapping[str, Any]) -> type | None:
 def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
     """The stored rows of a revision by model, each with its `id`: the explainer's from its
     version, the children's from the revision's `RevisionRows`, or, in a revision recorded
-    before those existed, from a version each. One query either way."""
+    before those existed, from a version each. One query either way, none for a revision
+    read together with them (`keep_rows_read`)."""
     rows: dict[type, list[dict[str, Any]]] = {m: [] for m in _VERSIONED}
     models = {ContentType.objects.get_for_model(m).pk: m for m in _VERSIONED}
-    versions = Version.objects.filter(revision=revision, format="json").values_list(
-        "content_type_id", "serialized_data", "revision__explainer_rows__rows"
-    )
+    versions = getattr(revision, "versions_read", None)  # keep_rows_read
+    if versions is None:
+        versions = Version.objects.filter(revision=revision, format="json").values_list(
+            "content_type_id", "serialized_data", "revision__explainer_rows__rows"
+        )
     children = None
     for content_type_id, data, kept_together in versions:
         children = kept_together if kept_together is not None else children
@@ -172,6 +175,21 @@ def revision_rows(revision: Revision) -> dict[type, list[dict[str, Any]]]:
             if model is not None:
                 rows[model].append(_row(model, row))
     return rows
+
+
+def keep_rows_read(
+    revision: Revision, version_format: str, serialized_data: str, kept_together: list | None
+) -> None:
+    """`revision` was read together with its explainer's version (format and data) and
+    its RevisionRows' rows (`kept_together`; revisions.latest_revision_with_rows):
+    `revision_rows` of it takes them from there instead of reading them again. Not so a
+    revision recorded before RevisionRows (None), whose children have versions of their
+    own. Of the explainer's rows, only its own is then taken, as it is the only one: a
+    revision with RevisionRows is recorded by one `record_revision` (RevisionRows is one
+    per revision), for one explainer, in a block that saves no other."""
+    if kept_together is not None and version_format == "json":
+        explainer_type = ContentType.objects.get_for_model(Explainer).pk
+        revision.versions_read = [(explainer_type, serialized_data, kept_together)]
 
 
 def _row(model: type, row: dict[str, Any]) -> dict[str, Any]:
@@ -209,9 +227,8 @@ def revision_to_write(revision: Revision) -> tuple[dict[str, Any], dict[str, int
 def _revision_document(rows: Mapping[type, list[dict]]) -> tuple[dict[str, Any], dict[str, int]]:
     explainer = rows[Explainer][0] if rows[Explainer] else {}
     related = sorted(rows[RelatedLink], key=lambda r: (r.get("position", 0), r["id"]))
-    slugs = dict(
-        Explainer.objects.filter(pk__in=[r["target"] for r in related]).values_list("pk", "slug")
-    )
+    ids = [r["target"] for r in related]
+    slugs = dict(Explainer.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
     targets = {slugs[r["target"]]: r["target"] for r in related if r.get("target") in slugs}
     document = assemble_document(
         explainer,

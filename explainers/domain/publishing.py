@@ -7,7 +7,7 @@ from typing import Any
 
 import reversion
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from reversion.models import Revision
 
@@ -189,11 +189,17 @@ def _publish_prepared(
 ) -> Publication:
     """One attempt at the writes, in one transaction, with what was prepared."""
     with transaction.atomic():
-        # with its translation link read in the same query (a subquery locks nothing)
+        # with its translation links read in the same query (a subquery locks nothing)
         link = Translation.objects.filter(explainer=OuterRef("pk"))
+        either_way = Translation.objects.filter(
+            Q(explainer=OuterRef("pk")) | Q(source=OuterRef("pk"))
+        )
         locked = (
             Explainer.objects.select_for_update()
-            .annotate(translated_from=Subquery(link.values("source_publication")[:1]))
+            .annotate(
+                translated_from=Subquery(link.values("source_publication")[:1]),
+                has_language_versions=Exists(either_way),
+            )
             .get(pk=explainer.pk)
         )
         # what the next one carries on from it; its texts and rendered article are not
@@ -223,7 +229,9 @@ def _publish_prepared(
         if document != prepared.document:  # edited meanwhile: prepare this one
             raise _Stale(document)
         check_document(document, refused=PublishRefused)
-        check_not_redacted(locked, document, refused=PublishRefused)
+        check_not_redacted(
+            locked, document, refused=PublishRefused, alone=not locked.has_language_versions
+        )
         if previous is not None and previous.content_hash == digest:
             raise PublishRefused(
                 _("Nichts zu veröffentlichen: der Inhalt gleicht Fassung v%(number)s.")

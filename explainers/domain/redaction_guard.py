@@ -104,23 +104,29 @@ def places_holding(document: Mapping[str, Any], prints: Iterable[Mapping[str, An
     return places
 
 
-def _redacted_prints(explainer) -> list[str]:
+def _redacted_prints(explainer, *, alone: bool = False) -> list[str]:
     """The fingerprints of passages redacted from this explainer or from another language
     version of it: a redaction reaches the whole family (explainers/domain/takedown.py), so
-    none of them may bring the passage back."""
+    none of them may bring the passage back. `alone`: the caller has read, under the
+    explainer's lock, that no translation links it to another explainer either way."""
     from explainers.models import Explainer, Redaction
 
     if explainer.pk is None:
         return []
-    family = Explainer.objects.language_family(explainer).values("pk")
-    rows = Redaction.objects.filter(Q(explainer=explainer) | Q(explainer__in=family))
+    if alone:
+        rows = Redaction.objects.filter(explainer=explainer)
+    else:
+        family = Explainer.objects.language_family(explainer).values("pk")
+        rows = Redaction.objects.filter(Q(explainer=explainer) | Q(explainer__in=family))
     return [one for one in rows.values_list("fingerprint", flat=True) if one]
 
 
-def check_not_redacted(explainer, document: Mapping[str, Any], refused: type[Exception]) -> None:
+def check_not_redacted(
+    explainer, document: Mapping[str, Any], refused: type[Exception], *, alone: bool = False
+) -> None:
     """Raise `refused` if the document shows a passage redacted from this explainer (or
-    from another language version of it)."""
-    places = places_holding(document, _redacted_prints(explainer))
+    from another language version of it; `alone` as for `_redacted_prints`)."""
+    places = places_holding(document, _redacted_prints(explainer, alone=alone))
     if places:
         raise refused(
             _(

@@ -19,7 +19,6 @@ from django.db.models import (
     F,
     Max,
     PositiveIntegerField,
-    Prefetch,
     QuerySet,
     Value,
     When,
@@ -35,6 +34,7 @@ from explainers.core.identifiers import check_document
 from explainers.domain.builders import (
     cited_keys,
     document_from_explainer,
+    keep_rows_read,
     revision_to_write,
     write_document,
 )
@@ -92,9 +92,14 @@ def renumber(explainer: Explainer) -> None:
         _renumber(rows, list(rows.order_by("position", "pk").values_list("pk", "position")))
 
 
+def _numbered(ordered: list[tuple[int, int]]) -> bool:
+    """Rows read in order as (pk, position) are at positions 1..n already."""
+    return [position for _pk, position in ordered] == list(range(1, len(ordered) + 1))
+
+
 def _renumber(rows: QuerySet, ordered: list[tuple[int, int]]) -> bool:
     """`renumber` of one kind of rows, read in order as (pk, position). True if it wrote."""
-    if [position for _pk, position in ordered] == list(range(1, len(ordered) + 1)):
+    if _numbered(ordered):
         return False
     rows.update(position=F("pk") + 1_000_000)
     rows.update(
@@ -115,7 +120,9 @@ def tidy_read_rows(explainer: Explainer) -> None:
         ("related_links", RelatedLink),
     ):
         rows = list(getattr(explainer, name).all())  # ordered by position, pk
-        if _renumber(model.objects.filter(explainer=explainer), [(r.pk, r.position) for r in rows]):
+        ordered = [(r.pk, r.position) for r in rows]
+        if not _numbered(ordered):  # the rows to write are only looked up to write
+            _renumber(model.objects.filter(explainer=explainer), ordered)
             for position, row in enumerate(rows, start=1):
                 row.position = position
     changed = _sync_citations(
@@ -219,8 +226,12 @@ def rows_read_once(explainer: Explainer) -> Iterator[None]:
     cache = explainer.__dict__.setdefault("_prefetched_objects_cache", {})
     for name in _FOLLOWED:
         cache.pop(name, None)
-    links = Prefetch("related_links", queryset=RelatedLink.objects.select_related("target"))
-    prefetch_related_objects([explainer], *_FOLLOWED[:3], links)
+    for name in _FOLLOWED:  # as prefetch_related_objects keeps them, without its matching
+        rows = getattr(explainer, name).all()
+        if name == "related_links":
+            rows = rows.select_related("target")
+        list(rows)  # read now, kept in the queryset
+        cache[name] = rows
     try:
         yield
     finally:
@@ -289,6 +300,25 @@ def revision_label(revision: Revision) -> str:
 
 def latest_revision(explainer: Explainer) -> Revision | None:
     return revisions_of(explainer).first()
+
+
+def latest_revision_with_rows(explainer: Explainer) -> Revision | None:
+    """`latest_revision`, read in the same query with what `revision_rows` reads of it
+    (the explainer's version, which `revisions_of` joins, and the RevisionRows beside
+    it): the admin's save reads it under the row lock and describes its changes against
+    those rows."""
+    latest = (
+        revisions_of(explainer)
+        .annotate(
+            version_format=F("version__format"),
+            serialized_data=F("version__serialized_data"),
+            kept_together=F("explainer_rows__rows"),
+        )
+        .first()
+    )
+    if latest is not None:
+        keep_rows_read(latest, latest.version_format, latest.serialized_data, latest.kept_together)
+    return latest
 
 
 def revert_to_revision(explainer: Explainer, revision: Revision, *, user=None) -> Explainer:

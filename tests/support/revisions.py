@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from reversion.models import Revision, Version
 
 from explainers.models import RevisionRows
@@ -46,3 +47,21 @@ def stored_texts(revisions: Iterable[Revision] | None = None) -> str:
     texts = [[v.serialized_data, v.object_repr] for v in versions]
     texts += [entry.rows for entry in entries]
     return json.dumps(texts, ensure_ascii=False).lower()
+
+
+def as_recorded_before_revision_rows(revision: Revision) -> None:
+    """Store the revision as releases before RevisionRows did: each child row in a version
+    of its own (as migration 0023 does on the way back), no RevisionRows."""
+    for entry in RevisionRows.objects.filter(revision=revision):
+        for row in entry.rows:
+            app_label, model = row["model"].split(".")
+            Version.objects.create(
+                revision=revision,
+                object_id=str(row["pk"]),
+                content_type=ContentType.objects.get_by_natural_key(app_label, model),
+                db="default",
+                format="json",
+                serialized_data=json.dumps([row]),
+                object_repr=str(row["pk"]),
+            )
+        entry.delete()
