@@ -253,8 +253,10 @@ def content_hash(document: Mapping[str, Any], byline: str = "") -> str:
 
 
 # How long texts may be: far beyond any real explainer, far below the upload limit
-# (DATA_UPLOAD_MAX_MEMORY_SIZE), so a pasted megabyte is refused with a clear message by
-# the form or the importer instead of filling pages, feeds and the search index.
+# (DATA_UPLOAD_MAX_MEMORY_SIZE, which counts a multipart body's values in UTF-8 bytes; the
+# change form is sent that way once it is long: explainers/static/explainers/plain_post.js),
+# so a pasted megabyte is refused with a clear message by the form or the importer instead
+# of filling pages, feeds and the search index.
 TEASER_MAX = 1_000
 INTRO_MAX = 10_000
 ANSWER_MAX = 20_000  # about 3,000 words
