@@ -212,6 +212,7 @@ class DeskMachine(RuleBasedStateMachine):
             self.pks = [self.seeded_explainer(), make_explainer(questions=3, sources=2).pk]
         self.forms: dict[tuple[str, int], HeldForm] = {}
         self.redacted: set[str] = set()
+        self.redacted_from: dict[str, int] = {}  # passage -> the explainer it was redacted from
         self.public_owner: dict[str, int] = {}  # every slug ever public -> its explainer
         self.validators: dict[str, tuple] = {}  # reader URL -> (bytes, ETag, Last-Modified)
         self.log: list[str] = []  # what happened, for the failure report
@@ -689,7 +690,10 @@ class DeskMachine(RuleBasedStateMachine):
         assert default_storage.exists(rendition_name(stored, 480)), "no renditions stored"
 
     # Grouped, so that forms (opened, typed into, saved) get as many steps as the rest.
-    @rule(action=st.sampled_from(["publish", "schedule", "run_publish_due"]), data=st.data())
+    @rule(
+        action=st.sampled_from(["publish", "schedule", "run_publish_due", "publish_written_back"]),
+        data=st.data(),
+    )
     def desk_publishes(self, action, data):
         getattr(self, action)(data)
 
@@ -995,6 +999,42 @@ class DeskMachine(RuleBasedStateMachine):
             assert not self.ready_in_database(pk), "publishing left 'zur Abnahme' set"
         self.claim_public_slugs()
 
+    def publish_written_back(self, data):
+        """Someone writes a redacted passage straight into a working copy, past every form
+        and guard (a shell, a data migration): the explainer it was redacted from, or another
+        language version of it. Publishing that is refused and publishes nothing; the row is
+        put back as it was."""
+        if "publish" in SKIP:
+            return
+        if not self.redacted_from:  # redactions are rare steps: one first, then
+            self.redact(data)
+        if not self.redacted_from:
+            return
+        phrase = data.draw(st.sampled_from(sorted(self.redacted_from)), label="passage")
+        family = self.language_family(self.redacted_from[phrase])
+        pk = data.draw(st.sampled_from(sorted(family)), label="language version")
+        question = Question.objects.filter(explainer_id=pk).order_by("position").first()
+        if question is None:
+            return
+        published = Publication.objects.filter(explainer_id=pk).count()
+        Question.objects.filter(pk=question.pk).update(answer=f"{question.answer} {phrase}")
+        try:
+            url = reverse("admin:explainers_explainer_publish", args=[pk])
+            response = self.desk_post(
+                url, {"kind": "update", "note": "Wieder.", "internal_note": ""}
+            )
+            self.note(f"{phrase!r} written back into {pk}, desk publishes: {response.status_code}")
+            assert response.status_code == 200, "a passage written back was published"
+            assert "geschwärzt" in response.content.decode(), "refused, but not for the passage"
+            assert Publication.objects.filter(explainer_id=pk).count() == published
+        finally:
+            Question.objects.filter(pk=question.pk).update(answer=question.answer)
+
+    def language_family(self, pk: int) -> set[int]:
+        """The explainer and its other language versions, as the model made them."""
+        root = self.translations[pk][0] if pk in self.translations else pk
+        return {root} | {t for t, (source, _n) in self.translations.items() if source == root}
+
     def claim_public_slugs(self):
         for slug, owner in Publication.objects.values_list("slug", "explainer_id"):
             self.public_owner.setdefault(slug, owner)
@@ -1101,6 +1141,7 @@ class DeskMachine(RuleBasedStateMachine):
         response = self.desk_post(url, {"passage": phrase, "reason": "Einstweilige Verfügung"})
         self.note(f"desk redacts {phrase!r} in {pk}: {response.status_code}")
         self.redacted.add(phrase)
+        self.redacted_from[phrase] = pk
         assert response.status_code == 302, (
             f"the passage {phrase!r} is in the explainer, but the redaction was refused"
         )
