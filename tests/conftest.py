@@ -38,6 +38,14 @@ def _no_login_limiter(request):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def reporter(db):
     from tests.factories import make_user
 

@@ -19,14 +19,7 @@ from explainers.domain.publishing import publish
 from tests.admin_forms import change_form_data, encode
 from tests.factories import make_explainer
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
-    return settings.MEDIA_ROOT
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def with_uploaded_image(client, explainer, size: tuple[int, int]) -> None:

@@ -211,8 +211,7 @@ class DeskMachine(RuleBasedStateMachine):
             self.placed: dict[str, int] = {}  # phrase -> explainer it was typed into
             self.pks = [self.seeded_explainer(), make_explainer(questions=3, sources=2).pk]
         self.forms: dict[tuple[str, int], HeldForm] = {}
-        self.redacted: set[str] = set()
-        self.redacted_from: dict[str, int] = {}  # passage -> the explainer it was redacted from
+        self.redacted: dict[str, int] = {}  # passage -> the explainer it was redacted from
         self.public_owner: dict[str, int] = {}  # every slug ever public -> its explainer
         self.validators: dict[str, tuple] = {}  # reader URL -> (bytes, ETag, Last-Modified)
         self.log: list[str] = []  # what happened, for the failure report
@@ -1006,12 +1005,12 @@ class DeskMachine(RuleBasedStateMachine):
         put back as it was."""
         if "publish" in SKIP:
             return
-        if not self.redacted_from:  # redactions are rare steps: one first, then
+        if not self.redacted:  # redactions are rare steps: one first, then
             self.redact(data)
-        if not self.redacted_from:
+        if not self.redacted:
             return
-        phrase = data.draw(st.sampled_from(sorted(self.redacted_from)), label="passage")
-        family = self.language_family(self.redacted_from[phrase])
+        phrase = data.draw(st.sampled_from(sorted(self.redacted)), label="passage")
+        family = self.language_family(self.redacted[phrase])
         pk = data.draw(st.sampled_from(sorted(family)), label="language version")
         question = Question.objects.filter(explainer_id=pk).order_by("position").first()
         if question is None:
@@ -1140,8 +1139,7 @@ class DeskMachine(RuleBasedStateMachine):
         url = reverse("admin:explainers_explainer_redact", args=[pk])
         response = self.desk_post(url, {"passage": phrase, "reason": "Einstweilige Verfügung"})
         self.note(f"desk redacts {phrase!r} in {pk}: {response.status_code}")
-        self.redacted.add(phrase)
-        self.redacted_from[phrase] = pk
+        self.redacted[phrase] = pk
         assert response.status_code == 302, (
             f"the passage {phrase!r} is in the explainer, but the redaction was refused"
         )
@@ -1303,7 +1301,7 @@ class DeskMachine(RuleBasedStateMachine):
         ]
         # Words next to the tokens (the query itself is echoed, so never a redacted one).
         searchable = sorted(
-            set(self.placed) - self.redacted - self.hand_off_words - self.comment_words
+            set(self.placed) - self.redacted.keys() - self.hand_off_words - self.comment_words
         )
         words = ["geht", "heute"] + searchable[-1:]
         urls += [reverse("explainers:search") + "?q=" + word.split()[0] for word in words]

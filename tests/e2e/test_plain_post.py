@@ -4,20 +4,12 @@ production Content-Security-Policy enforced; both saves store what was typed."""
 
 import io
 
-import pytest
 from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from explainers.models import Explainer
 from tests.e2e.desk import log_in
 from tests.factories import make_explainer, make_user
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
-    return settings.MEDIA_ROOT
 
 
 def picture() -> bytes:
